@@ -1,0 +1,46 @@
+/** Cluster records: lookups and state changes. */
+import type { Kysely } from "kysely";
+import type { Cluster, ClusterState, Database } from "../db/schema.ts";
+import type { NodeInfo } from "../provisioning/driver.ts";
+
+/** States in which a cluster holds its name. */
+export const LIVE_STATES: readonly ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "deleting", "failed", "expired"];
+/** States that hold (or are about to hold) hardware and IPs: they count against quotas. */
+export const RESOURCE_STATES: readonly ClusterState[] = ["queued", "provisioning", "ready", "deleting", "expired"];
+/** States that count against a user's `per_user_clusters`. */
+export const PER_USER_STATES: readonly ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "failed"];
+
+/** The live cluster with this name in the tenant. */
+export async function findLiveCluster(db: Kysely<Database>, tenant: string, name: string): Promise<Cluster | undefined> {
+  return db.selectFrom("clusters").selectAll().where("tenant", "=", tenant).where("name", "=", name)
+    .where("state", "in", LIVE_STATES).executeTakeFirst();
+}
+
+/** A cluster by id. */
+export async function getCluster(db: Kysely<Database>, id: string): Promise<Cluster | undefined> {
+  return db.selectFrom("clusters").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** Moves a cluster to a new state, optionally only from the given states; returns whether it changed. */
+export async function setState(db: Kysely<Database>, id: string, state: ClusterState, now: number,
+  extra: { failure?: string | null; ready_at?: number; expires_at?: number } = {}, from?: readonly ClusterState[]): Promise<boolean> {
+  let q = db.updateTable("clusters").set({ state, updated_at: now, ...extra }).where("id", "=", id);
+  if (from) q = q.where("state", "in", from);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Stores the nodes a driver reported. */
+export async function setNodes(db: Kysely<Database>, id: string, nodes: NodeInfo[] | null): Promise<void> {
+  await db.updateTable("clusters").set({ nodes: nodes ? JSON.stringify(nodes) : null }).where("id", "=", id).execute();
+}
+
+/** Parses the stored node list. */
+export function nodesOf(cluster: Pick<Cluster, "nodes">): NodeInfo[] {
+  return cluster.nodes ? (JSON.parse(cluster.nodes) as NodeInfo[]) : [];
+}
+
+/** Remembers the root progress message of a cluster. */
+export async function setRootRef(db: Kysely<Database>, id: string, ref: string): Promise<void> {
+  await db.updateTable("clusters").set({ root_ref: ref }).where("id", "=", id).execute();
+}

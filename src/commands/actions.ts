@@ -1,0 +1,34 @@
+/** Button presses: each action checks permissions itself, exactly as its text command would. */
+import type { App } from "../core/app.ts";
+import type { ActionName } from "../core/cards.ts";
+import type { Principal } from "../tenants/directory.ts";
+import { done, refuse, type Outcome } from "../core/outcome.ts";
+import { decide } from "../approvals/decide.ts";
+import { confirmDelete } from "../clusters/delete.ts";
+import { retryCluster } from "../clusters/retry.ts";
+import { getCluster } from "../clusters/repo.ts";
+
+/** Runs the handler for a pressed button. */
+export async function runAction(app: App, p: Principal, action: ActionName, value: string): Promise<Outcome> {
+  switch (action) {
+    case "approve":
+    case "reject": {
+      const r = /^[0-9]{1,10}$/.test(value)
+        ? await app.db.k.selectFrom("requests").selectAll().where("id", "=", Number(value)).executeTakeFirst()
+        : undefined;
+      if (!r) return refuse("approval.not_found", "that request no longer exists");
+      return decide(app, p, r, action);
+    }
+    case "delete.confirm":
+      return confirmDelete(app, p, value);
+    case "delete.cancel": {
+      const c = await getCluster(app.db.k, value);
+      return done({ title: "Kept", text: `${c?.name ?? "The cluster"} was not deleted.` });
+    }
+    case "retry":
+      return retryCluster(app, p, value);
+    case "extend":
+    case "delete.now":
+      return refuse("action.unavailable", "this button is not available in this version of labforge");
+  }
+}

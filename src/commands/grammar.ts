@@ -1,0 +1,107 @@
+/** The command grammar (SPEC §2): one declaration per command, shared by the parser, help and adapters. */
+
+export type ValueKind = "cluster" | "request" | "duration" | "workers" | "size" | "tenant" | "scope" | "text" | "command";
+
+export interface ArgSpec {
+  name: string;
+  kind: ValueKind;
+  required: boolean;
+  /** Takes the rest of the line (free text such as a reason). */
+  rest?: boolean;
+  description: string;
+  choices?: readonly string[];
+}
+
+export interface OptionSpec {
+  key: string;
+  kind: ValueKind;
+  description: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  who: string;
+  args: readonly ArgSpec[];
+  options: readonly OptionSpec[];
+  examples: readonly string[];
+}
+
+const tenantOpt: OptionSpec = { key: "tenant", kind: "tenant", description: "tenant id (defaults to the channel's tenant, or your only tenant)" };
+const clusterArg: ArgSpec = { name: "name", kind: "cluster", required: true, description: "cluster name" };
+
+export const GRAMMAR: readonly CommandSpec[] = [
+  {
+    name: "create", summary: "request a new cluster", who: "students and staff",
+    args: [clusterArg],
+    options: [
+      { key: "workers", kind: "workers", description: "number of worker nodes (0 to the tenant's max_workers)" },
+      { key: "size", kind: "size", description: "node size" },
+      { key: "ttl", kind: "duration", description: "lifetime (up to the tenant's max_ttl)" },
+      tenantOpt,
+    ],
+    examples: ["create lab3", "create lab3 workers=2 size=medium ttl=7d"],
+  },
+  {
+    name: "list", summary: "list clusters", who: "everyone in a tenant",
+    args: [{ name: "scope", kind: "scope", required: false, choices: ["mine", "all"], description: "mine (default for students) or all (staff)" }],
+    options: [tenantOpt],
+    examples: ["list", "list all tenant=cs401"],
+  },
+  {
+    name: "status", summary: "show a cluster's state, nodes, expiry and last step", who: "the owner and staff",
+    args: [clusterArg], options: [tenantOpt], examples: ["status lab3"],
+  },
+  {
+    name: "delete", summary: "destroy a cluster (asks to confirm)", who: "the owner and staff",
+    args: [clusterArg], options: [tenantOpt], examples: ["delete lab3"],
+  },
+  {
+    name: "kubeconfig", summary: "send a cluster's kubeconfig again, by direct message", who: "the owner and instructors",
+    args: [clusterArg], options: [tenantOpt], examples: ["kubeconfig lab3"],
+  },
+  {
+    name: "approve", summary: "approve a cluster request", who: "TAs and instructors (never your own request)",
+    args: [{ name: "request", kind: "request", required: true, description: "request id (#12) or the pending cluster's name" }],
+    options: [tenantOpt], examples: ["approve 12", "approve lab3"],
+  },
+  {
+    name: "reject", summary: "reject a cluster request", who: "TAs and instructors",
+    args: [
+      { name: "request", kind: "request", required: true, description: "request id (#12) or the pending cluster's name" },
+      { name: "reason", kind: "text", required: false, rest: true, description: "why, shown to the requester" },
+    ],
+    options: [tenantOpt], examples: ["reject 12 use the shared cluster for lab 1"],
+  },
+  { name: "queue", summary: "show what is queued and running", who: "everyone registered", args: [], options: [], examples: ["queue"] },
+  {
+    name: "help", summary: "show usage", who: "everyone",
+    args: [{ name: "command", kind: "command", required: false, description: "a command name" }],
+    options: [], examples: ["help", "help create"],
+  },
+];
+
+/** Looks up a command's grammar by name. */
+export function specOf(name: string): CommandSpec | undefined {
+  return GRAMMAR.find((c) => c.name === name);
+}
+
+/** One-line usage such as `create <name> [workers=N] [size=…] [ttl=…] [tenant=…]`. */
+export function usageOf(spec: CommandSpec, sizes: readonly string[] = ["small", "medium", "large"]): string {
+  const args = spec.args.map((a) => {
+    const inner = a.choices ? a.choices.join("|") : `<${a.name}>`;
+    return a.required ? inner : `[${inner}${a.rest ? "…" : ""}]`;
+  });
+  const opts = spec.options.map((o) => `[${o.key}=${placeholder(o.kind, sizes)}]`);
+  return ["/cluster", spec.name, ...args, ...opts].join(" ");
+}
+
+function placeholder(kind: ValueKind, sizes: readonly string[]): string {
+  switch (kind) {
+    case "workers": return "N";
+    case "size": return sizes.join("|");
+    case "duration": return "<duration>";
+    case "tenant": return "<id>";
+    default: return "<value>";
+  }
+}

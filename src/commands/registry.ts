@@ -1,0 +1,14 @@
+/** Maps command names to handlers; the grammar lives in grammar.ts so adapters can read it without the handlers. */
+import type { CommandHandler } from "./context.ts";
+import { create } from "./create.ts";
+import { list } from "./list.ts";
+import { status } from "./status.ts";
+import { del } from "./delete.ts";
+import { kubeconfig } from "./kubeconfig.ts";
+import { approve, reject } from "./approve.ts";
+import { queue } from "./queue.ts";
+import { help } from "./help.ts";
+
+export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
+  create, list, status, delete: del, kubeconfig, approve, reject, queue, help,
+};

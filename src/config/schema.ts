@@ -1,0 +1,128 @@
+/** The labforge.yaml schema (SPEC §4): structure only; secrets come from the environment. */
+import { z } from "zod";
+import { parseDuration, DURATION_HINT } from "./duration.ts";
+import { ipToInt, parseRange, sameSubnet, IPV4 } from "../ippool/ipv4.ts";
+
+export const ROLES = ["viewer", "student", "ta", "instructor"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const IDENTITY_RE = /^(slack|discord|console):[A-Za-z0-9._-]{1,64}$/;
+export const TENANT_ID_RE = /^[a-z][a-z0-9-]{1,31}$/;
+
+const identity = z.string().regex(IDENTITY_RE, "expected an identity like slack:U0ABC123 or discord:1200000000000000001");
+const channelRef = z.string().regex(/^(slack|discord|console):[A-Za-z0-9#._-]{1,80}$/, "expected a channel like slack:C0CS401 or discord:1100000000000000001");
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, `expected ${DURATION_HINT}`).transform((s) => parseDuration(s)!);
+const count = z.number().int("expected a whole number").min(0, "expected a number ≥ 0");
+const positive = z.number().int("expected a whole number").min(1, "expected a number ≥ 1");
+
+const quota = z.strictObject({
+  clusters: count.optional(),
+  nodes: count.optional(),
+  vcpus: count.optional(),
+  memory_gb: count.optional(),
+});
+
+const limits = z.strictObject({
+  max_workers: count.max(50, "expected a number ≤ 50").default(3),
+  per_user_clusters: count.default(1),
+  default_ttl: duration.prefault("14d"),
+  max_ttl: duration.prefault("60d"),
+}).refine((l) => typeof l.default_ttl !== "number" || typeof l.max_ttl !== "number" || l.default_ttl <= l.max_ttl, { message: "default_ttl must not exceed max_ttl", path: ["default_ttl"] });
+
+const tenant = z.strictObject({
+  name: z.string().min(1).max(100),
+  channels: z.array(channelRef).min(1, "expected at least one channel"),
+  approvals: z.enum(["none", "students", "everyone"]).default("students"),
+  approval_channel: channelRef.optional(),
+  approval_timeout: duration.prefault("72h"),
+  quota: quota.prefault({}),
+  limits: limits.prefault({}),
+});
+
+const member = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  identities: z.array(identity).min(1, "expected at least one identity"),
+  roles: z.record(z.string().regex(TENANT_ID_RE, "expected a tenant id"), z.enum(ROLES)).default({}),
+});
+
+const size = z.strictObject({ vcpus: positive, memory_mb: positive, disk_gb: positive });
+const DEFAULT_SIZES = {
+  small: { vcpus: 2, memory_mb: 2048, disk_gb: 20 },
+  medium: { vcpus: 2, memory_mb: 4096, disk_gb: 30 },
+  large: { vcpus: 4, memory_mb: 8192, disk_gb: 40 },
+};
+
+const ipv4 = z.string().regex(IPV4, "expected an IPv4 address like 10.40.19.254");
+const network = z.strictObject({
+  pool: z.string().refine((s) => parseRange(s) !== undefined, "expected a range like 10.40.19.201-10.40.19.250"),
+  prefix: z.number().int().min(8, "expected a prefix from 8 to 30").max(30, "expected a prefix from 8 to 30"),
+  gateway: ipv4,
+  dns: z.array(ipv4).min(1).default(["1.1.1.1"]),
+}).superRefine((n, ctx) => {
+  const range = parseRange(n.pool);
+  const gw = ipToInt(n.gateway);
+  if (!range || gw === undefined) return;
+  if (gw >= range.first && gw <= range.last) ctx.addIssue({ code: "custom", path: ["gateway"], message: "the gateway must lie outside the pool" });
+  if (!sameSubnet(range.first, range.last, n.prefix)) ctx.addIssue({ code: "custom", path: ["pool"], message: `the pool must lie inside one /${n.prefix} network` });
+  else if (!sameSubnet(range.first, gw, n.prefix)) ctx.addIssue({ code: "custom", path: ["gateway"], message: `the gateway must lie in the pool's /${n.prefix} network` });
+});
+
+const proxmox = z.strictObject({
+  endpoint: z.url(),
+  token_id: z.string().regex(/^[^\s!]+@[^\s!]+![A-Za-z0-9._-]+$/, "expected a token id like labforge@pve!bot"),
+  insecure: z.boolean().default(false),
+  nodes: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/)).min(1),
+  template_vmid: z.number().int().min(100),
+  datastore: z.string().min(1),
+  bridge: z.string().min(1),
+  linked_clones: z.boolean().default(true),
+  ssh_user: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default("labforge"),
+});
+
+const infra = z.strictObject({
+  driver: z.enum(["simulated", "proxmox"]).default("simulated"),
+  keep_failed: z.boolean().default(false),
+  simulated: z.strictObject({
+    step_ms: count.default(300),
+    fail: z.record(z.string(), z.enum(["prepare", "apply", "wait_ssh", "configure", "kubeconfig"])).default({}),
+  }).prefault({}),
+  proxmox: proxmox.optional(),
+  kubernetes: z.strictObject({
+    version: z.string().regex(/^1\.[0-9]{2}$/, 'expected a minor version like "1.31"').default("1.31"),
+    pod_cidr: z.string().regex(/^[0-9.]+\/[0-9]{1,2}$/).default("10.244.0.0/16"),
+  }).prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  admins: z.array(identity).default([]),
+  tenants: z.record(z.string().regex(TENANT_ID_RE, "tenant ids are lowercase letters, digits and '-', 2–32 characters"), tenant)
+    .refine((t) => Object.keys(t).length > 0, "expected at least one tenant"),
+  members: z.array(member).default([]),
+  network,
+  sizes: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,15}$/), size).default(DEFAULT_SIZES),
+  queue: z.strictObject({
+    max_parallel_jobs: positive.max(64).default(3),
+    max_parallel_clones: positive.max(64).default(2),
+  }).prefault({}),
+  infra: infra.prefault({}),
+}).superRefine((c, ctx) => {
+  for (const [i, m] of c.members.entries()) {
+    for (const t of Object.keys(m.roles)) {
+      if (!(t in c.tenants)) ctx.addIssue({ code: "custom", path: ["members", i, "roles", t], message: `unknown tenant "${t}"` });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const [id, t] of Object.entries(c.tenants)) {
+    for (const ch of t.channels) {
+      const other = seen.get(ch);
+      if (other) ctx.addIssue({ code: "custom", path: ["tenants", id, "channels"], message: `channel ${ch} is already bound to tenant ${other}` });
+      seen.set(ch, id);
+    }
+  }
+  if (!("small" in c.sizes)) ctx.addIssue({ code: "custom", path: ["sizes"], message: "a size named small is required (it is the default)" });
+  if (c.infra.driver === "proxmox" && !c.infra.proxmox) ctx.addIssue({ code: "custom", path: ["infra", "proxmox"], message: "required when infra.driver is proxmox" });
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type TenantConfig = Config["tenants"][string];
+export type SizeConfig = Config["sizes"][string];

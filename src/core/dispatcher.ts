@@ -1,0 +1,85 @@
+/** The core's inbound port: parse → identify → authorize → run → Reply. Never throws at an adapter. */
+import { randomBytes } from "node:crypto";
+import type { App } from "./app.ts";
+import type { ActionInput, CommandInput, CorePort } from "./ports.ts";
+import type { Reply } from "./cards.ts";
+import type { Outcome } from "./outcome.ts";
+import { parseCommand } from "../commands/parse.ts";
+import { HANDLERS } from "../commands/registry.ts";
+import { runAction } from "../commands/actions.ts";
+import { isRegistered } from "../tenants/rbac.ts";
+import type { Principal } from "../tenants/directory.ts";
+import { IDENTITY_RE } from "../config/schema.ts";
+
+const DELIVERY_ID_RE = /^[A-Za-z0-9:._-]{1,128}$/;
+
+export class Dispatcher implements CorePort {
+  private readonly inflight = new Map<string, Promise<Reply>>();
+
+  constructor(private readonly app: App) {}
+
+  /** Handles a slash command's text; a repeated `deliveryId` returns the first reply and does nothing new. */
+  handleCommand(input: CommandInput): Promise<Reply> {
+    return this.once(input.deliveryId, async () => {
+      const { app } = this;
+      const parsed = parseCommand(input.text, { sizes: Object.keys(app.config.sizes) });
+      if (parsed.kind === "usage") {
+        app.metrics.commands.inc({ command: parsed.command ?? "unknown", outcome: "failure" });
+        return { visibility: "private", code: "usage", card: { title: "That command needs a fix", text: parsed.error, code: `Usage: ${parsed.usage}`, tone: "error" } };
+      }
+      return this.run(parsed.name, input.actor.identity, (p) => HANDLERS[parsed.name]!({ app, actor: input.actor, where: input.where, principal: p, cmd: parsed }), parsed.name === "help");
+    });
+  }
+
+  /** Handles a button press; a repeated `deliveryId` (double click, redelivery) is a no-op. */
+  handleAction(input: ActionInput): Promise<Reply> {
+    return this.once(input.deliveryId, () =>
+      this.run(`button:${input.action}`, input.actor.identity, (p) => runAction(this.app, p, input.action, input.value), false));
+  }
+
+  private async run(command: string, identity: string, handler: (p: Principal) => Promise<Outcome>, open: boolean): Promise<Reply> {
+    const { app } = this;
+    if (!IDENTITY_RE.test(identity)) return this.refusal(command, { ok: false, code: "identity.invalid", message: "your chat identity could not be read" });
+    try {
+      const principal = await app.directory.principal(identity);
+      if (!open && !isRegistered(principal)) {
+        return this.refusal(command, { ok: false, code: "rbac.unregistered", message: `you are not in any tenant. Your identity is ${identity}; ask your instructor to add you to their course.` });
+      }
+      const outcome = await handler(principal);
+      if (!outcome.ok) return this.refusal(command, outcome);
+      app.metrics.commands.inc({ command, outcome: "ok" });
+      return outcome.reply;
+    } catch (err) {
+      const ref = randomBytes(4).toString("hex");
+      app.log.error({ err, command, identity, ref }, "command failed");
+      app.metrics.commands.inc({ command, outcome: "error" });
+      return { visibility: "private", code: "internal", card: { title: "Something went wrong on our side", text: `Nothing was lost; try again in a minute. If it keeps happening, tell your admin the reference ${ref}.`, tone: "error" } };
+    }
+  }
+
+  private refusal(command: string, o: Extract<Outcome, { ok: false }>): Reply {
+    this.app.metrics.commands.inc({ command, outcome: "failure" });
+    return { visibility: "private", code: o.code, card: { title: "Can't do that", text: capitalize(o.message), code: o.usage ? `Usage: ${o.usage}` : undefined, tone: "error" } };
+  }
+
+  /** Runs `work` once per delivery id: concurrent repeats share the first run, later repeats get the stored reply. */
+  private once(deliveryId: string | undefined, work: () => Promise<Reply>): Promise<Reply> {
+    if (!deliveryId || !DELIVERY_ID_RE.test(deliveryId)) return work();
+    const running = this.inflight.get(deliveryId);
+    if (running) return running;
+    const p = (async () => {
+      const seen = await this.app.db.k.selectFrom("deliveries").select("reply").where("id", "=", deliveryId).executeTakeFirst();
+      if (seen) return JSON.parse(seen.reply) as Reply;
+      const reply = await work();
+      await this.app.db.k.insertInto("deliveries").values({ id: deliveryId, at: this.app.clock.now(), reply: JSON.stringify(reply) })
+        .onConflict((oc) => oc.column("id").doNothing()).execute();
+      return reply;
+    })().finally(() => this.inflight.delete(deliveryId));
+    this.inflight.set(deliveryId, p);
+    return p;
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,48 @@
+/** The seams between the core and the chat adapters. */
+import type { Attachment, Card, Reply, ActionName } from "./cards.ts";
+
+/** Who is acting: an identity such as `slack:U0ADA`, with a display name if the platform gave one. */
+export interface Actor {
+  identity: string;
+  displayName?: string;
+}
+
+/** Where a command was typed: a channel reference such as `slack:C0CS401`. */
+export interface Where {
+  channel: string;
+}
+
+/** Inbound: a slash command's text. `deliveryId` makes a redelivery a no-op. */
+export interface CommandInput {
+  actor: Actor;
+  where: Where;
+  text: string;
+  deliveryId?: string;
+}
+
+/** Inbound: a button press. `deliveryId` makes a double click a no-op. */
+export interface ActionInput {
+  actor: Actor;
+  where: Where;
+  action: ActionName;
+  value: string;
+  deliveryId?: string;
+}
+
+/** Outbound: what the core asks of a chat platform. Message refs are opaque strings made by the port. */
+export interface ChatPort {
+  /** The platform prefix this port serves (`slack`, `discord`, `console`). */
+  readonly platform: string;
+  post(channel: string, card: Card): Promise<string>;
+  update(ref: string, card: Card): Promise<void>;
+  replyInThread(ref: string, card: Card): Promise<string>;
+  ephemeral(channel: string, identity: string, card: Card): Promise<void>;
+  /** Sends a direct message; returns a ref that `update` accepts. */
+  dm(identity: string, card: Card, file?: Attachment): Promise<string>;
+}
+
+/** The inbound port adapters call. */
+export interface CorePort {
+  handleCommand(input: CommandInput): Promise<Reply>;
+  handleAction(input: ActionInput): Promise<Reply>;
+}

@@ -1,0 +1,130 @@
+/** Numbered schema migrations, applied in order inside one transaction each. */
+import type BetterSqlite3 from "better-sqlite3";
+
+/** Each entry is one migration; never edit a released one, append a new one. */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: initial schema */ `
+  CREATE TABLE clusters (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    workers INTEGER NOT NULL,
+    size TEXT NOT NULL,
+    vcpus INTEGER NOT NULL,
+    memory_mb INTEGER NOT NULL,
+    disk_gb INTEGER NOT NULL,
+    ttl_ms INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    root_ref TEXT,
+    nodes TEXT,
+    expires_at INTEGER,
+    ready_at INTEGER,
+    failure TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- A name is unique among the tenant's live clusters.
+  CREATE UNIQUE INDEX clusters_live_name ON clusters(tenant, name) WHERE state NOT IN ('deleted', 'rejected');
+  CREATE INDEX clusters_owner ON clusters(owner, state);
+
+  CREATE TABLE requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster_id TEXT NOT NULL UNIQUE REFERENCES clusters(id),
+    tenant TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    state TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at INTEGER,
+    reason TEXT,
+    lapses_at INTEGER NOT NULL,
+    card_refs TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX requests_pending ON requests(state, lapses_at);
+
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    cluster_id TEXT NOT NULL REFERENCES clusters(id),
+    tenant TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL DEFAULT 1,
+    run_at INTEGER NOT NULL,
+    locked_at INTEGER,
+    locked_by TEXT,
+    last_step TEXT,
+    current_step TEXT,
+    last_error TEXT,
+    log_tail TEXT,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX jobs_state ON jobs(state, run_at);
+  CREATE INDEX jobs_cluster ON jobs(cluster_id);
+
+  CREATE TABLE ip_allocations (
+    ip TEXT PRIMARY KEY,
+    cluster_id TEXT NOT NULL REFERENCES clusters(id),
+    position INTEGER NOT NULL,
+    allocated_at INTEGER NOT NULL
+  );
+  CREATE INDEX ip_allocations_cluster ON ip_allocations(cluster_id);
+
+  CREATE TABLE kubeconfigs (
+    cluster_id TEXT PRIMARY KEY REFERENCES clusters(id),
+    ciphertext BLOB NOT NULL,
+    iv BLOB NOT NULL,
+    tag BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE grants (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    identity TEXT NOT NULL,
+    tenant TEXT NOT NULL,
+    role TEXT NOT NULL,
+    granted_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (identity, tenant)
+  );
+
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    tenant TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX audit_tenant ON audit(tenant, at);
+
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    reply TEXT NOT NULL
+  );
+  `,
+];
+
+/** Applies every migration newer than the database's `user_version`; returns how many ran. */
+export function migrate(sqlite: BetterSqlite3.Database): number {
+  const current = sqlite.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this labforge (${MIGRATIONS.length}); upgrade labforge`);
+  }
+  const pending = MIGRATIONS.slice(current);
+  pending.forEach((sql, i) => {
+    sqlite.transaction(() => {
+      sqlite.exec(sql);
+      sqlite.pragma(`user_version = ${current + i + 1}`);
+    })();
+  });
+  return pending.length;
+}

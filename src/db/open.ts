@@ -1,0 +1,25 @@
+/** Opens the SQLite database (WAL) behind kysely and brings its schema up to date. */
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import type { Database } from "./schema.ts";
+import { migrate } from "./migrations.ts";
+
+export interface Db {
+  /** Typed query builder for reads and simple writes. */
+  k: Kysely<Database>;
+  /** The raw handle, for synchronous transactions that must not interleave (IP pool, quota, jobs). */
+  sqlite: BetterSqlite3.Database;
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) the database file and runs pending migrations. */
+export function openDb(file: string): Db {
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  migrate(sqlite);
+  const k = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { k, sqlite, close: () => k.destroy() };
+}

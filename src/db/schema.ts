@@ -1,0 +1,131 @@
+/** Table types for kysely; one interface per table, columns as stored. */
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+export type ClusterState =
+  | "pending_approval" | "queued" | "provisioning" | "ready" | "deleting" | "deleted"
+  | "rejected" | "failed" | "expired";
+
+export interface ClustersTable {
+  id: string;
+  tenant: string;
+  name: string;
+  owner: string;
+  state: ClusterState;
+  workers: number;
+  size: string;
+  vcpus: number;
+  memory_mb: number;
+  disk_gb: number;
+  ttl_ms: number;
+  channel: string;
+  root_ref: string | null;
+  /** JSON list of NodeInfo once the VMs exist. */
+  nodes: string | null;
+  expires_at: number | null;
+  ready_at: number | null;
+  failure: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type RequestState = "pending" | "approved" | "rejected" | "lapsed" | "cancelled";
+
+export interface RequestsTable {
+  id: Generated<number>;
+  cluster_id: string;
+  tenant: string;
+  requester: string;
+  state: RequestState;
+  decided_by: string | null;
+  decided_at: number | null;
+  reason: string | null;
+  lapses_at: number;
+  /** JSON array of message refs where the Approve/Reject card was posted. */
+  card_refs: string | null;
+  created_at: number;
+}
+
+export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type JobKind = "provision" | "destroy";
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: JobKind;
+  cluster_id: string;
+  tenant: string;
+  owner: string;
+  state: JobState;
+  dedupe_key: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  locked_at: number | null;
+  locked_by: string | null;
+  /** The last pipeline step that finished; a resumed job starts after it. */
+  last_step: string | null;
+  /** The step running now (for progress and queue views). */
+  current_step: string | null;
+  last_error: string | null;
+  log_tail: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface IpAllocationsTable {
+  ip: string;
+  cluster_id: string;
+  position: number;
+  allocated_at: number;
+}
+
+export interface KubeconfigsTable {
+  cluster_id: string;
+  ciphertext: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+  created_at: number;
+}
+
+export interface GrantsTable {
+  id: Generated<number>;
+  identity: string;
+  tenant: string;
+  role: string;
+  granted_by: string;
+  created_at: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  tenant: string | null;
+  action: string;
+  target: string | null;
+  outcome: "ok" | "failure" | "error";
+  detail: string | null;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  at: number;
+  reply: string;
+}
+
+export interface Database {
+  clusters: ClustersTable;
+  requests: RequestsTable;
+  jobs: JobsTable;
+  ip_allocations: IpAllocationsTable;
+  kubeconfigs: KubeconfigsTable;
+  grants: GrantsTable;
+  audit: AuditTable;
+  deliveries: DeliveriesTable;
+}
+
+export type Cluster = Selectable<ClustersTable>;
+export type NewCluster = Insertable<ClustersTable>;
+export type ClusterUpdate = Updateable<ClustersTable>;
+export type Request = Selectable<RequestsTable>;
+export type Job = Selectable<JobsTable>;
+export type AuditEntry = Selectable<AuditTable>;

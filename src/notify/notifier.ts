@@ -1,0 +1,93 @@
+/**
+ * Outbound chat traffic from the core: ordered per cluster (root message before its thread replies),
+ * root updates coalesced to the latest state, errors logged and never thrown back into jobs.
+ */
+import type { Attachment, Card } from "../core/cards.ts";
+import type { ChatRouter } from "../core/router.ts";
+import type { Db } from "../db/open.ts";
+import type { Logger } from "../log.ts";
+import type { Directory } from "../tenants/directory.ts";
+import { clusterCard } from "../clusters/render.ts";
+import { getCluster, setRootRef } from "../clusters/repo.ts";
+import { latestJob } from "../jobs/repo.ts";
+import { sleep } from "../util/sleep.ts";
+
+export class Notifier {
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly pendingRoot = new Set<string>();
+
+  constructor(private readonly router: ChatRouter, private readonly db: Db, private readonly directory: Directory,
+    private readonly log: Logger, private readonly minUpdateIntervalMs = 0) {}
+
+  /** The cluster changed: re-render its root message (posting it the first time). Bursts collapse into one update. */
+  clusterChanged(clusterId: string): void {
+    if (this.pendingRoot.has(clusterId)) return;
+    this.pendingRoot.add(clusterId);
+    this.enqueue(`cluster:${clusterId}`, async () => {
+      this.pendingRoot.delete(clusterId);
+      await this.renderRoot(clusterId);
+      if (this.minUpdateIntervalMs > 0) await sleep(this.minUpdateIntervalMs);
+    });
+  }
+
+  /** Posts a reply in the cluster's thread, after its root message exists. */
+  thread(clusterId: string, card: Card): void {
+    this.enqueue(`cluster:${clusterId}`, async () => {
+      const ref = await this.ensureRoot(clusterId);
+      if (ref) await this.router.replyInThread(ref, card);
+    });
+  }
+
+  /** Sends a direct message; resolves with its ref (or undefined if sending failed, which is logged). */
+  dm(identity: string, card: Card, file?: Attachment): Promise<string | undefined> {
+    return this.enqueue(`dm:${identity}`, () => this.router.dm(identity, card, file));
+  }
+
+  /** Posts a card to a channel in order with other posts under `key`. */
+  post(key: string, channel: string, card: Card): Promise<string | undefined> {
+    return this.enqueue(key, () => this.router.post(channel, card));
+  }
+
+  /** Replaces a message's content. */
+  update(key: string, ref: string, card: Card): Promise<void> {
+    return this.enqueue(key, () => this.router.update(ref, card)).then(() => undefined);
+  }
+
+  /** Resolves when every queued chat call has finished. */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
+  private enqueue<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const result = previous.then(work).catch((err: unknown) => {
+      this.log.warn({ err, key }, "chat call failed");
+      return undefined;
+    });
+    const tail = result.then(() => undefined);
+    this.chains.set(key, tail);
+    void tail.then(() => { if (this.chains.get(key) === tail) this.chains.delete(key); });
+    return result;
+  }
+
+  private async ensureRoot(clusterId: string): Promise<string | undefined> {
+    const c = await getCluster(this.db.k, clusterId);
+    if (!c) return undefined;
+    if (c.root_ref) return c.root_ref;
+    const ref = await this.router.post(c.channel, await this.cardFor(clusterId));
+    await setRootRef(this.db.k, clusterId, ref);
+    return ref;
+  }
+
+  private async renderRoot(clusterId: string): Promise<void> {
+    const c = await getCluster(this.db.k, clusterId);
+    if (!c) return;
+    if (!c.root_ref) { await this.ensureRoot(clusterId); return; }
+    await this.router.update(c.root_ref, await this.cardFor(clusterId));
+  }
+
+  private async cardFor(clusterId: string): Promise<Card> {
+    const c = (await getCluster(this.db.k, clusterId))!;
+    return clusterCard(c, await latestJob(this.db.k, clusterId), this.directory.label(c.owner));
+  }
+}
