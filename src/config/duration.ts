@@ -21,6 +21,7 @@ export function formatDuration(ms: number): string {
 /** Human phrase for a span, rounded: "3 days", "5 hours", "12 minutes". */
 export function describeSpan(ms: number): string {
   const abs = Math.abs(ms);
+  if (abs < UNIT_MS.m) return "less than a minute";
   const [n, unit] =
     abs >= UNIT_MS.d * 2 ? [Math.round(abs / UNIT_MS.d), "day"]
     : abs >= UNIT_MS.h * 2 ? [Math.round(abs / UNIT_MS.h), "hour"]

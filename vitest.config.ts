@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Two cores here: process-spawning tests (console, restart, ssh) are heavy, so cap the forks.
+    maxWorkers: 2,
+  },
+});
