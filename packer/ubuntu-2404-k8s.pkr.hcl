@@ -1,8 +1,8 @@
 # Ubuntu 24.04 LTS template with Kubernetes baked in, for labforge's
 # iac/modules/k8s-cluster. Everything a node needs is installed and every
 # image it runs is pulled here, once, so that provisioning a cluster
-# downloads nothing. Written for the proxmox-iso builder that ships in
-# Packer 1.6 (Debian's package) and in the hashicorp/proxmox plugin.
+# downloads nothing. Builder: proxmox-iso from the hashicorp/proxmox plugin
+# pinned in plugins.pkr.hcl.
 
 locals {
   kubernetes_minor = join(".", slice(split(".", var.kubernetes_version), 0, 2))
@@ -29,11 +29,14 @@ source "proxmox-iso" "ubuntu-2404-k8s" {
   node                     = var.proxmox_node
 
   vm_id                = var.template_vmid
+  tags                 = "labforge;template"
   vm_name              = var.template_name
   template_description = "labforge: Ubuntu 24.04 + Kubernetes ${var.kubernetes_version} + Flannel ${var.flannel_version}. Built by packer/ubuntu-2404-k8s.pkr.hcl; see /etc/labforge/image-release."
 
-  iso_file    = var.iso_file
-  unmount_iso = true
+  boot_iso {
+    iso_file = var.iso_file
+    unmount  = true
+  }
 
   os         = "l26"
   cpu_type   = "x86-64-v2-AES"
@@ -47,13 +50,13 @@ source "proxmox-iso" "ubuntu-2404-k8s" {
   scsi_controller = "virtio-scsi-single"
 
   disks {
-    type              = "scsi"
-    disk_size         = var.disk_size
-    storage_pool      = var.datastore
-    storage_pool_type = var.datastore_type
-    format            = "raw"
-    cache_mode        = "none"
-    io_thread         = true
+    type         = "scsi"
+    disk_size    = var.disk_size
+    storage_pool = var.datastore
+    format       = "raw"
+    cache_mode   = "none"
+    io_thread    = true
+    discard      = true
   }
 
   network_adapters {
@@ -69,7 +72,7 @@ source "proxmox-iso" "ubuntu-2404-k8s" {
 
   # Subiquity autoinstall: the kernel line points cloud-init's NoCloud
   # datasource at Packer's HTTP server, which serves http/user-data.
-  http_directory = "http"
+  http_directory = "${path.root}/http"
   boot_wait      = "5s"
   boot_command = [
     "<wait>e<wait>",
@@ -99,11 +102,11 @@ build {
     environment_vars = local.build_env
     execute_command  = "chmod +x {{ .Path }}; sudo env {{ .Vars }} {{ .Path }}"
     scripts = [
-      "scripts/10-base.sh",
-      "scripts/20-containerd.sh",
-      "scripts/30-kubernetes.sh",
-      "scripts/40-images.sh",
-      "scripts/50-release.sh",
+      "${path.root}/scripts/10-base.sh",
+      "${path.root}/scripts/20-containerd.sh",
+      "${path.root}/scripts/30-kubernetes.sh",
+      "${path.root}/scripts/40-images.sh",
+      "${path.root}/scripts/50-release.sh",
     ]
   }
 
@@ -112,7 +115,7 @@ build {
   provisioner "shell" {
     environment_vars = local.build_env
     execute_command  = "chmod +x {{ .Path }}; sudo env {{ .Vars }} {{ .Path }}"
-    script           = "scripts/99-cleanup.sh"
+    script           = "${path.root}/scripts/99-cleanup.sh"
     skip_clean       = true
   }
 }

@@ -56,12 +56,6 @@ variable "datastore" {
   default     = "local-lvm"
 }
 
-variable "datastore_type" {
-  type        = string
-  description = "Proxmox type of that storage (lvm-thin, zfspool, rbd, dir, nfs, ...); Packer 1.6 needs it."
-  default     = "lvm-thin"
-}
-
 variable "disk_size" {
   type        = string
   description = "Template disk. Clones can only grow, so keep it at or below the smallest labforge size (20G)."
