@@ -38,12 +38,13 @@ export interface CoreOptions {
 
 export class Core {
   readonly app: App;
-  readonly router = new ChatRouter();
+  readonly router: ChatRouter;
   readonly dispatcher: Dispatcher;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(opts: CoreOptions) {
     mkdirSync(join(opts.dataDir, "workspaces"), { recursive: true, mode: 0o700 });
+    this.router = new ChatRouter(opts.metrics);
     const db: Db = openDb(join(opts.dataDir, "labforge.db"));
     const directory = new Directory(opts.config, db);
     const redactor = opts.redactor ?? new Redactor();

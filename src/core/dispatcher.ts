@@ -80,6 +80,7 @@ export class Dispatcher implements CorePort {
   }
 }
 
+/** Capitalizes a sentence, but not one that starts with an option as typed (`workers=99 …`). */
 function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return /^[a-z_]+=/.test(s) ? s : s.charAt(0).toUpperCase() + s.slice(1);
 }
