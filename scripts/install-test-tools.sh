@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system tools the tests use (Debian/Ubuntu): Ansible, ansible-lint, OpenSSH server, Packer.
+# Terraform is expected preinstalled (Debian has no package for it). Safe to run again.
+set -euo pipefail
+missing=()
+command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible)
+command -v ansible-lint >/dev/null 2>&1 || missing+=(ansible-lint)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v packer >/dev/null 2>&1 || missing+=(packer)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v terraform >/dev/null 2>&1 || echo "warning: terraform is not installed; the Terraform tests will be skipped" >&2
