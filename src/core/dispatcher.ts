@@ -10,6 +10,9 @@ import { runAction } from "../commands/actions.ts";
 import { isRegistered } from "../tenants/rbac.ts";
 import type { Principal } from "../tenants/directory.ts";
 import { IDENTITY_RE } from "../config/schema.ts";
+import type { Card } from "./cards.ts";
+import { homeCards } from "./home.ts";
+import { createForm, type CreateForm } from "./create-form.ts";
 
 const DELIVERY_ID_RE = /^[A-Za-z0-9:._-]{1,128}$/;
 
@@ -35,6 +38,18 @@ export class Dispatcher implements CorePort {
   handleAction(input: ActionInput): Promise<Reply> {
     return this.once(input.deliveryId, () =>
       this.run(`button:${input.action}`, input.actor.identity, (p) => runAction(this.app, p, input.action, input.value), false));
+  }
+
+  /** Cards for the caller's home view. */
+  home(identity: string): Promise<Card[]> {
+    if (!IDENTITY_RE.test(identity)) return Promise.resolve([]);
+    return homeCards(this.app, identity);
+  }
+
+  /** Choices for the caller's create form. */
+  createForm(identity: string, channel: string): Promise<CreateForm> {
+    if (!IDENTITY_RE.test(identity)) return Promise.resolve({ tenants: [], sizes: [] });
+    return createForm(this.app, identity, channel);
   }
 
   private async run(command: string, identity: string, handler: (p: Principal) => Promise<Outcome>, open: boolean): Promise<Reply> {

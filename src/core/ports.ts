@@ -1,5 +1,6 @@
 /** The seams between the core and the chat adapters. */
 import type { Attachment, Card, Reply, ActionName } from "./cards.ts";
+import type { CreateForm } from "./create-form.ts";
 
 /** Who is acting: an identity such as `slack:U0ADA`, with a display name if the platform gave one. */
 export interface Actor {
@@ -45,4 +46,8 @@ export interface ChatPort {
 export interface CorePort {
   handleCommand(input: CommandInput): Promise<Reply>;
   handleAction(input: ActionInput): Promise<Reply>;
+  /** Cards for a home view (Slack's App Home): the caller's clusters and the requests they may decide. */
+  home(identity: string): Promise<Card[]>;
+  /** Choices for a create form (Slack's modal). */
+  createForm(identity: string, channel: string): Promise<CreateForm>;
 }
