@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system tools the tests use (Debian/Ubuntu): Ansible, ansible-lint, OpenSSH server, Packer.
+# Installs the system tools the tests and linters use (Debian/Ubuntu): Ansible, ansible-lint, OpenSSH server, Packer, ShellCheck.
 # Terraform is expected preinstalled (Debian has no package for it). Safe to run again.
 set -euo pipefail
 missing=()
@@ -7,6 +7,7 @@ command -v ansible-playbook >/dev/null 2>&1 || missing+=(ansible)
 command -v ansible-lint >/dev/null 2>&1 || missing+=(ansible-lint)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v packer >/dev/null 2>&1 || missing+=(packer)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
