@@ -1,0 +1,95 @@
+/** Bolt listeners: translate slash commands, button presses, modal submissions and App Home opens into core calls. */
+import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand, ViewSubmitAction } from "@slack/bolt";
+import type { CorePort } from "../../src/core/ports.ts";
+import type { Reply } from "../../src/core/cards.ts";
+import { decodeButton } from "../../src/core/cards.ts";
+import type { Logger } from "../../src/log.ts";
+import type { SlackLimiter } from "./limiter.ts";
+import type { SlackPort } from "./port.ts";
+import { renderMessage } from "./render.ts";
+import { CREATE_CALLBACK, createModal, fieldOfError, submissionText } from "./modal.ts";
+import { homeView } from "./home.ts";
+
+export interface HandlerDeps {
+  core: CorePort;
+  port: SlackPort;
+  limiter: SlackLimiter;
+  log: Logger;
+}
+
+/** Sends a core reply through response_url: ephemeral unless the core said otherwise. */
+async function answer(respond: RespondFn, reply: Reply): Promise<void> {
+  await respond({ response_type: reply.visibility === "private" ? "ephemeral" : "in_channel", replace_original: false, ...renderMessage(reply.card) });
+}
+
+/** Registers every listener on the Bolt app. Each acknowledges first, then does the work. */
+export function registerHandlers(app: App, deps: HandlerDeps): void {
+  const { core, port, limiter, log } = deps;
+
+  app.command("/cluster", async ({ command, ack, respond }) => {
+    await ack();
+    const identity = `slack:${command.user_id}`;
+    const channel = `slack:${command.channel_id}`;
+    if (/^\s*(create)?\s*$/i.test(command.text)) return openModal(command, identity, channel);
+    const reply = await core.handleCommand({ actor: { identity, displayName: command.user_name }, where: { channel }, text: command.text, deliveryId: `slack-cmd:${command.trigger_id}` });
+    await answer(respond, reply);
+  });
+
+  async function openModal(command: SlashCommand, identity: string, channel: string): Promise<void> {
+    const form = await core.createForm(identity, channel);
+    if (form.tenants.length === 0) {
+      const reply = await core.handleCommand({ actor: { identity }, where: { channel }, text: "create lab1", deliveryId: `slack-cmd:${command.trigger_id}` });
+      return port.ephemeral(channel, identity, reply.card);
+    }
+    await limiter.call("views.open", { trigger_id: command.trigger_id, view: createModal(form, channel) });
+  }
+
+  app.action<BlockAction<ButtonAction>>(/^lf:/, async ({ action, ack, body, respond }) => {
+    await ack();
+    const button = decodeButton(action.action_id);
+    const identity = `slack:${body.user.id}`;
+    if (!button) return;
+    const channel = body.channel?.id ? `slack:${body.channel.id}` : `slack:${body.user.id}`;
+    const reply = await core.handleAction({ actor: { identity }, where: { channel }, action: button.action, value: button.value, deliveryId: `slack-act:${body.trigger_id}:${action.action_id}` });
+    // Presses on the App Home have no response_url: answer by DM and refresh the tab.
+    if (body.response_url) await answer(respond, reply);
+    else {
+      await port.dm(identity, reply.card);
+      await publishHome(body.user.id);
+    }
+  });
+
+  app.view<ViewSubmitAction>(CREATE_CALLBACK, async ({ ack, body, view }) => {
+    const parsed = submissionText(view.state.values as never);
+    if ("errors" in parsed) { await ack({ response_action: "errors", errors: parsed.errors as Record<string, string> }); return; }
+    const identity = `slack:${body.user.id}`;
+    const channel = safeChannel(view.private_metadata) ?? `slack:${body.user.id}`;
+    const reply = await core.handleCommand({ actor: { identity }, where: { channel }, text: parsed.text, deliveryId: `slack-view:${view.id}:${view.hash}` });
+    if (reply.code) {
+      await ack({ response_action: "errors", errors: { [fieldOfError(reply.card.text ?? "")]: (reply.card.text ?? reply.card.title).slice(0, 150) } });
+      return;
+    }
+    await ack();
+    await port.ephemeral(channel, identity, reply.card).catch((err: unknown) => log.warn({ err }, "could not show the create reply"));
+  });
+
+  app.event("app_home_opened", async ({ event }) => {
+    if (event.tab === "home") await publishHome(event.user);
+  });
+
+  async function publishHome(user: string): Promise<void> {
+    const cards = await core.home(`slack:${user}`);
+    await limiter.call("views.publish", { user_id: user, view: homeView(cards) });
+  }
+
+  app.error(async (err) => { log.error({ err }, "slack listener failed"); });
+}
+
+function safeChannel(metadata: string): string | undefined {
+  try {
+    const channel = (JSON.parse(metadata) as { channel?: unknown }).channel;
+    return typeof channel === "string" && /^slack:[A-Z0-9]{2,20}$/.test(channel) ? channel : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Every Web API call goes through here: per-method token buckets at Slack's tiers, chat.postMessage
+ * at one per second per channel, chat.update coalesced per message to the latest content, and pending
+ * thread replies merged while a channel is busy. The WebClient itself honours 429 Retry-After.
+ */
+import Bottleneck from "bottleneck";
+import type { App } from "@slack/bolt";
+import type { Metrics } from "../../src/metrics.ts";
+
+export interface Tier { perMinute: number; burst: number }
+
+/** Slack's tiers for the methods labforge calls (Tier 3: 50+/min, Tier 4: 100+/min). */
+export const TIERS: Record<string, Tier> = {
+  "chat.update": { perMinute: 50, burst: 50 },
+  "conversations.open": { perMinute: 50, burst: 50 },
+  "chat.postEphemeral": { perMinute: 100, burst: 100 },
+  "views.open": { perMinute: 100, burst: 100 },
+  "views.publish": { perMinute: 100, burst: 100 },
+  "files.getUploadURLExternal": { perMinute: 100, burst: 100 },
+  "files.completeUploadExternal": { perMinute: 100, burst: 100 },
+};
+
+export interface LimiterOptions {
+  /** Multiplies every rate; 1 in production. Tests raise it together with the fake's. */
+  rateScale?: number;
+  metrics?: Metrics;
+}
+
+type Args = Record<string, unknown>;
+type WebClient = App["client"];
+
+export class SlackLimiter {
+  private readonly methods = new Map<string, Bottleneck>();
+  private readonly channels: Bottleneck.Group;
+  private readonly updates = new Map<string, { args: Args; done: Promise<unknown> }>();
+  private readonly scale: number;
+
+  constructor(private readonly client: WebClient, private readonly opts: LimiterOptions = {}) {
+    this.scale = opts.rateScale ?? 1;
+    this.channels = new Bottleneck.Group({ maxConcurrent: 1, minTime: Math.ceil(1000 / this.scale) });
+  }
+
+  /** Calls a method within its tier. */
+  call<T = any>(method: string, args: Args): Promise<T> {
+    return this.limiterFor(method).schedule(() => this.send<T>(method, args));
+  }
+
+  /** Posts to a channel at most once per second; `content` is read when the post goes out, so it can still grow. */
+  post<T = any>(channel: string, content: () => Args): Promise<T> {
+    return this.channels.key(channel).schedule(() => this.send<T>("chat.postMessage", { channel, ...content() }));
+  }
+
+  /** Updates a message; while an update of it waits, later ones replace its content instead of queueing. */
+  update(channel: string, ts: string, content: Args): Promise<unknown> {
+    const key = `${channel}:${ts}`;
+    const waiting = this.updates.get(key);
+    if (waiting) { waiting.args = { channel, ts, ...content }; return waiting.done; }
+    const entry = { args: { channel, ts, ...content } as Args, done: Promise.resolve() as Promise<unknown> };
+    entry.done = this.limiterFor("chat.update").schedule(() => {
+      this.updates.delete(key);
+      return this.send("chat.update", entry.args);
+    });
+    this.updates.set(key, entry);
+    return entry.done;
+  }
+
+  /** How many calls wait in the limiter now (for tests and the benchmark). */
+  async waiting(): Promise<number> {
+    let n = 0;
+    for (const l of this.methods.values()) n += l.counts().QUEUED + l.counts().RUNNING + l.counts().EXECUTING;
+    for (const l of this.channels.limiters()) n += l.limiter.counts().QUEUED + l.limiter.counts().RUNNING + l.limiter.counts().EXECUTING;
+    return n;
+  }
+
+  private limiterFor(method: string): Bottleneck {
+    let l = this.methods.get(method);
+    if (!l) {
+      const tier = TIERS[method];
+      l = tier
+        ? new Bottleneck({
+          reservoir: tier.burst, reservoirIncreaseAmount: 1, reservoirIncreaseMaximum: tier.burst,
+          reservoirIncreaseInterval: Math.ceil(60_000 / tier.perMinute / this.scale),
+        })
+        : new Bottleneck({ maxConcurrent: 10 });
+      l.on("depleted", () => this.opts.metrics?.rateLimitWaits.inc({ platform: "slack", method }));
+      this.methods.set(method, l);
+    }
+    return l;
+  }
+
+  private send<T>(method: string, args: Args): Promise<T> {
+    this.opts.metrics?.chatCalls.inc({ platform: "slack", method });
+    return this.client.apiCall(method, args) as Promise<T>;
+  }
+}

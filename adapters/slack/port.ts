@@ -1,0 +1,79 @@
+/** The Slack ChatPort: channel posts, in-place updates, thread replies (merged while the channel is busy), ephemerals and DMs with files. */
+import type { Attachment, Card } from "../../src/core/cards.ts";
+import type { ChatPort } from "../../src/core/ports.ts";
+import type { SlackLimiter } from "./limiter.ts";
+import { renderMany, renderMessage } from "./render.ts";
+import { messageRef, parseRef, slackId } from "./refs.ts";
+
+export class SlackPort implements ChatPort {
+  readonly platform = "slack";
+  private readonly dmChannels = new Map<string, string>();
+  private readonly pendingThreads = new Map<string, { cards: Card[]; done: Promise<string> }>();
+
+  constructor(private readonly limiter: SlackLimiter) {}
+
+  async post(channel: string, card: Card): Promise<string> {
+    const id = need(slackId(channel), channel);
+    const r = await this.limiter.post<{ channel: string; ts: string }>(id, () => renderMessage(card));
+    return messageRef(r.channel, r.ts);
+  }
+
+  async update(ref: string, card: Card): Promise<void> {
+    const { channel, ts } = need(parseRef(ref), ref);
+    if (ts.startsWith("file:")) return; // a file message cannot be edited
+    await this.limiter.update(channel, ts, renderMessage(card));
+  }
+
+  replyInThread(ref: string, card: Card): Promise<string> {
+    const { channel, ts } = need(parseRef(ref), ref);
+    const key = `${channel}:${ts}`;
+    const waiting = this.pendingThreads.get(key);
+    // While the channel's rate limit holds a reply back, later replies join it: nothing is lost, fewer posts are made.
+    if (waiting) { waiting.cards.push(card); return waiting.done; }
+    const entry = { cards: [card], done: Promise.resolve("") };
+    entry.done = this.limiter.post<{ channel: string; ts: string }>(channel, () => {
+      this.pendingThreads.delete(key);
+      return { thread_ts: ts, ...renderMany(entry.cards) };
+    }).then((r) => messageRef(r.channel, r.ts));
+    this.pendingThreads.set(key, entry);
+    return entry.done;
+  }
+
+  async ephemeral(channel: string, identity: string, card: Card): Promise<void> {
+    await this.limiter.call("chat.postEphemeral", { channel: need(slackId(channel), channel), user: need(slackId(identity), identity), ...renderMessage(card) });
+  }
+
+  async dm(identity: string, card: Card, file?: Attachment): Promise<string> {
+    const channel = await this.dmChannel(need(slackId(identity), identity));
+    if (!file) {
+      const r = await this.limiter.post<{ channel: string; ts: string }>(channel, () => renderMessage(card));
+      return messageRef(r.channel, r.ts);
+    }
+    return this.upload(channel, card, file);
+  }
+
+  /** files.uploadV2's three steps, each through the limiter: get an upload URL, send the bytes, share into the DM. */
+  private async upload(channel: string, card: Card, file: Attachment): Promise<string> {
+    const bytes = Buffer.from(file.content, "utf8");
+    const { upload_url, file_id } = await this.limiter.call<{ upload_url: string; file_id: string }>("files.getUploadURLExternal", { filename: file.filename, length: bytes.length });
+    const res = await fetch(upload_url, { method: "POST", body: bytes });
+    if (!res.ok) throw new Error(`file upload failed with HTTP ${res.status}`);
+    const text = renderMessage(card).text;
+    const quickStart = card.code ? `\n\`\`\`${card.code}\`\`\`` : "";
+    await this.limiter.call("files.completeUploadExternal", { files: JSON.stringify([{ id: file_id, title: file.filename }]), channel_id: channel, initial_comment: `${text}${quickStart}` });
+    return messageRef(channel, `file:${file_id}`);
+  }
+
+  private async dmChannel(user: string): Promise<string> {
+    const known = this.dmChannels.get(user);
+    if (known) return known;
+    const r = await this.limiter.call<{ channel: { id: string } }>("conversations.open", { users: user });
+    this.dmChannels.set(user, r.channel.id);
+    return r.channel.id;
+  }
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`not a Slack reference: ${what}`);
+  return value;
+}

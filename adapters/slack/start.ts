@@ -1,0 +1,75 @@
+/** Starts the Slack adapter: a Bolt app in Socket Mode or HTTP mode (sharing labforge's HTTP server), and its ChatPort. */
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from "@slack/bolt";
+import type { Core } from "../../src/core/core.ts";
+import type { HttpServer } from "../../src/http/server.ts";
+import type { Logger } from "../../src/log.ts";
+import type { Metrics } from "../../src/metrics.ts";
+import type { SlackMode } from "./mode.ts";
+import { SlackLimiter } from "./limiter.ts";
+import { SlackPort } from "./port.ts";
+import { registerHandlers } from "./handlers.ts";
+
+export interface SlackOptions {
+  core: Core;
+  settings: SlackMode;
+  /** Required in HTTP mode: requests arrive at POST /slack/events on this server. */
+  http?: HttpServer;
+  log: Logger;
+  metrics: Metrics;
+  /** Multiplies the client-side rate limits (tests only; 1 in production). */
+  rateScale?: number;
+}
+
+export interface RunningSlack {
+  port: SlackPort;
+  limiter: SlackLimiter;
+  stop(): Promise<void>;
+}
+
+/** Connects to Slack (auth.test first, so a bad token stops the start with a clear error) and registers the port. */
+export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
+  const logger = boltLogger(o.log);
+  const clientOptions = { slackApiUrl: o.settings.apiUrl, rejectRateLimitedCalls: false };
+  const receiver = o.settings.mode === "socket"
+    ? new SocketModeReceiver({ appToken: o.settings.appToken, logger, installerOptions: { clientOptions } })
+    : new HTTPReceiver({ signingSecret: o.settings.signingSecret, endpoints: "/slack/events", logger, processBeforeResponse: false });
+  const app = new App({ token: o.settings.botToken, receiver, logger, clientOptions, deferInitialization: true });
+  try {
+    await app.init();
+  } catch (err) {
+    throw new Error(`Slack did not accept SLACK_BOT_TOKEN: ${(err as { data?: { error?: string } }).data?.error ?? (err as Error).message}`);
+  }
+  app.client.on(webApi.WebClientEvent.RATE_LIMITED, () => o.metrics.rateLimitWaits.inc({ platform: "slack", method: "429" }));
+  const limiter = new SlackLimiter(app.client, { rateScale: o.rateScale, metrics: o.metrics });
+  const port = new SlackPort(limiter);
+  o.core.router.register(port);
+  registerHandlers(app, { core: o.core.dispatcher, port, limiter, log: o.log });
+
+  if (o.settings.mode === "http") {
+    if (!o.http) throw new Error("Slack's HTTP mode needs the HTTP server");
+    const http = receiver as HTTPReceiver;
+    o.http.addRoute((req, res) => {
+      if ((req.url ?? "").split("?")[0] !== "/slack/events") return false;
+      http.requestListener(req, res);
+      return true;
+    });
+    return { port, limiter, stop: async () => {} };
+  }
+  await app.start();
+  return { port, limiter, stop: async () => { await app.stop(); } };
+}
+
+/** Bolt's logger interface on top of pino (secrets are redacted there). */
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: "slack" });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => child.debug(m.map(String).join(" ")),
+    info: (...m: unknown[]) => child.info(m.map(String).join(" ")),
+    warn: (...m: unknown[]) => child.warn(m.map(String).join(" ")),
+    error: (...m: unknown[]) => child.error(m.map(String).join(" ")),
+    setLevel: (l: LogLevel) => { level = l; },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
