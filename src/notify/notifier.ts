@@ -1,6 +1,8 @@
 /**
  * Outbound chat traffic from the core: ordered per cluster (root message before its thread replies),
  * root updates coalesced to the latest state, errors logged and never thrown back into jobs.
+ * Updates and thread replies are handed to the port in order without waiting for each to land, so a
+ * port that queues for rate limits can merge or coalesce what waits.
  */
 import type { Attachment, Card } from "../core/cards.ts";
 import type { ChatRouter } from "../core/router.ts";
@@ -15,6 +17,7 @@ import { sleep } from "../util/sleep.ts";
 export class Notifier {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly pendingRoot = new Set<string>();
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly router: ChatRouter, private readonly db: Db, private readonly directory: Directory,
     private readonly log: Logger, private readonly minUpdateIntervalMs = 0) {}
@@ -34,7 +37,7 @@ export class Notifier {
   thread(clusterId: string, card: Card): void {
     this.enqueue(`cluster:${clusterId}`, async () => {
       const ref = await this.ensureRoot(clusterId);
-      if (ref) await this.router.replyInThread(ref, card);
+      if (ref) this.track(this.router.replyInThread(ref, card), "thread reply");
     });
   }
 
@@ -55,7 +58,13 @@ export class Notifier {
 
   /** Resolves when every queued chat call has finished. */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+    while (this.chains.size > 0 || this.inflight.size > 0) await Promise.all([...this.chains.values(), ...this.inflight]);
+  }
+
+  /** Keeps a dispatched call for idle(), logging its failure instead of throwing it. */
+  private track(call: Promise<unknown>, what: string): void {
+    const p = call.catch((err: unknown) => this.log.warn({ err }, `chat ${what} failed`)).finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
   }
 
   private enqueue<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
@@ -83,7 +92,7 @@ export class Notifier {
     const c = await getCluster(this.db.k, clusterId);
     if (!c) return;
     if (!c.root_ref) { await this.ensureRoot(clusterId); return; }
-    await this.router.update(c.root_ref, await this.cardFor(clusterId));
+    this.track(this.router.update(c.root_ref, await this.cardFor(clusterId)), "update");
   }
 
   private async cardFor(clusterId: string): Promise<Card> {
