@@ -2,22 +2,41 @@
 import type { App } from "../core/app.ts";
 import type { Cluster } from "../db/schema.ts";
 
+/** How a kubeconfig delivery went: `closed` means the user's DMs are closed (the file was not sent anywhere). */
+export type Delivery = "sent" | "closed" | "missing" | "failed";
+
 /** The attachment name for a cluster's kubeconfig. */
 export function kubeconfigFilename(c: Pick<Cluster, "tenant" | "name">): string {
   return `${c.tenant}-${c.name}.kubeconfig`;
 }
 
-/** DMs the stored kubeconfig to `identity`; false when none is stored or the DM failed. */
-export async function sendKubeconfig(app: App, c: Cluster, identity: string): Promise<boolean> {
+/** DMs the stored kubeconfig to `identity` and says how it went. */
+export async function trySendKubeconfig(app: App, c: Cluster, identity: string): Promise<Delivery> {
   const kubeconfig = await app.kubeconfigs.load(c.id);
-  if (!kubeconfig) return false;
+  if (!kubeconfig) return "missing";
   const filename = kubeconfigFilename(c);
   const simulated = app.driver.name === "simulated" ? "\n(Simulated infrastructure: the file is well-formed but no cluster answers.)" : "";
-  const ref = await app.notifier.dm(identity, {
+  return app.notifier.dmChecked(identity, {
     title: `Kubeconfig for ${c.name} (${c.tenant})`,
     text: `Keep this file private: it gives full admin access to the cluster.${simulated}`,
     code: `export KUBECONFIG=~/Downloads/${filename}\nkubectl get nodes`,
     tone: "success",
   }, { filename, content: kubeconfig });
-  return ref !== undefined;
+}
+
+/**
+ * The pipeline's delivery to the owner: true when sent, and also when the owner's DMs are closed — the cluster is
+ * fine, so instead of failing the run we tell them in the cluster's channel (never with the file) how to get it.
+ */
+export async function sendKubeconfig(app: App, c: Cluster, identity: string): Promise<boolean> {
+  const r = await trySendKubeconfig(app, c, identity);
+  if (r !== "closed") return r === "sent";
+  // Outside an interaction no platform-neutral ephemeral exists (Discord has none), so this is a channel post with no secret in it.
+  await app.notifier.post(`cluster:${c.id}`, c.channel, {
+    title: `${c.name} is ready, but the kubeconfig could not be sent`,
+    text: `${app.directory.label(identity)}: your direct messages are closed to the bot, so the kubeconfig was not sent. Allow direct messages from server members, then run /cluster kubeconfig ${c.name}.`,
+    tone: "warning",
+  });
+  app.log.info({ cluster: c.id, identity }, "kubeconfig not delivered: the owner's DMs are closed");
+  return true;
 }

@@ -3,7 +3,7 @@ import type { CommandHandler } from "./context.ts";
 import { clusterOf } from "./context.ts";
 import { done, refuse, refused } from "../core/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
-import { sendKubeconfig } from "../clusters/deliver.ts";
+import { trySendKubeconfig } from "../clusters/deliver.ts";
 import { audit } from "../audit.ts";
 
 export const kubeconfig: CommandHandler = async (ctx) => {
@@ -14,8 +14,9 @@ export const kubeconfig: CommandHandler = async (ctx) => {
   const allowed = requireOwnerOr(principal, c, "instructor", `get the kubeconfig of ${c.name}`);
   if (!allowed.ok) return refused(allowed);
   if (c.state !== "ready") return refuse("cluster.not_ready", `${c.name} is not ready yet (state: ${c.state.replace("_", " ")}); the kubeconfig is sent when it is`);
-  const sent = await sendKubeconfig(app, c, principal.identity);
-  await audit(app.db.k, app.clock.now(), { actor: principal.identity, tenant: c.tenant, action: "kubeconfig.send", target: c.name, outcome: sent ? "ok" : "error" });
-  if (!sent) return refuse("kubeconfig.unavailable", `could not send the kubeconfig of ${c.name}; check that you accept direct messages from the bot, then try again`);
+  const sent = await trySendKubeconfig(app, c, principal.identity);
+  await audit(app.db.k, app.clock.now(), { actor: principal.identity, tenant: c.tenant, action: "kubeconfig.send", target: c.name, outcome: sent === "sent" ? "ok" : sent === "closed" ? "failure" : "error" });
+  if (sent === "closed") return refuse("dm.closed", `your direct messages are closed to the bot, so the kubeconfig of ${c.name} was not sent (it is never posted in a channel). Allow direct messages from server members, then run /cluster kubeconfig ${c.name} again`);
+  if (sent !== "sent") return refuse("kubeconfig.unavailable", `could not send the kubeconfig of ${c.name}; check that you accept direct messages from the bot, then try again`);
   return done({ title: "Sent", text: `The kubeconfig of ${c.name} is in your direct messages.` });
 };

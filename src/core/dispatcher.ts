@@ -1,7 +1,7 @@
 /** The core's inbound port: parse → identify → authorize → run → Reply. Never throws at an adapter. */
 import { randomBytes } from "node:crypto";
 import type { App } from "./app.ts";
-import type { ActionInput, CommandInput, CorePort } from "./ports.ts";
+import type { ActionInput, AutocompleteInput, CommandInput, CorePort, Suggestion } from "./ports.ts";
 import type { Reply } from "./cards.ts";
 import type { Outcome } from "./outcome.ts";
 import { parseCommand } from "../commands/parse.ts";
@@ -10,6 +10,7 @@ import { runAction } from "../commands/actions.ts";
 import { isRegistered } from "../tenants/rbac.ts";
 import type { Principal } from "../tenants/directory.ts";
 import { IDENTITY_RE } from "../config/schema.ts";
+import { suggest } from "./autocomplete.ts";
 import type { Card } from "./cards.ts";
 import { homeCards } from "./home.ts";
 import { createForm, type CreateForm } from "./create-form.ts";
@@ -50,6 +51,17 @@ export class Dispatcher implements CorePort {
   createForm(identity: string, channel: string): Promise<CreateForm> {
     if (!IDENTITY_RE.test(identity)) return Promise.resolve({ tenants: [], sizes: [] });
     return createForm(this.app, identity, channel);
+  }
+
+  /** Suggestions for an option being typed, filtered by what the caller may see; empty on any problem. */
+  async autocomplete(input: AutocompleteInput): Promise<Suggestion[]> {
+    if (!IDENTITY_RE.test(input.actor.identity)) return [];
+    try {
+      return await suggest(this.app, await this.app.directory.principal(input.actor.identity), input);
+    } catch (err) {
+      this.app.log.error({ err, kind: input.kind }, "autocomplete failed");
+      return [];
+    }
   }
 
   private async run(command: string, identity: string, handler: (p: Principal) => Promise<Outcome>, open: boolean): Promise<Reply> {

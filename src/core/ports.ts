@@ -30,6 +30,31 @@ export interface ActionInput {
   deliveryId?: string;
 }
 
+/** What an adapter asks while a user types an option: suggestions for a cluster, request or tenant name. */
+export interface AutocompleteInput {
+  actor: Actor;
+  where: Where;
+  kind: "cluster" | "request" | "tenant";
+  /** What the user has typed so far (untrusted). */
+  prefix: string;
+  /** The `tenant=` option if the user already chose one (untrusted). */
+  tenant?: string;
+}
+
+/** One suggestion: `value` is what the command receives, `label` what the user sees. */
+export interface Suggestion {
+  value: string;
+  label: string;
+}
+
+/** Thrown by `ChatPort.dm` when the platform refuses a DM because the user does not accept them (Discord 50007). */
+export class DmUnavailableError extends Error {
+  constructor(readonly identity: string) {
+    super(`${identity} does not accept direct messages from the bot`);
+    this.name = "DmUnavailableError";
+  }
+}
+
 /** Outbound: what the core asks of a chat platform. Message refs are opaque strings made by the port. */
 export interface ChatPort {
   /** The platform prefix this port serves (`slack`, `discord`, `console`). */
@@ -38,7 +63,7 @@ export interface ChatPort {
   update(ref: string, card: Card): Promise<void>;
   replyInThread(ref: string, card: Card): Promise<string>;
   ephemeral(channel: string, identity: string, card: Card): Promise<void>;
-  /** Sends a direct message; returns a ref that `update` accepts. */
+  /** Sends a direct message; returns a ref that `update` accepts. Throws DmUnavailableError when the user's DMs are closed. */
   dm(identity: string, card: Card, file?: Attachment): Promise<string>;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Attachment, Card } from "../core/cards.ts";
 import type { ChatRouter } from "../core/router.ts";
+import { DmUnavailableError } from "../core/ports.ts";
 import type { Db } from "../db/open.ts";
 import type { Logger } from "../log.ts";
 import type { Directory } from "../tenants/directory.ts";
@@ -44,6 +45,15 @@ export class Notifier {
   /** Sends a direct message; resolves with its ref (or undefined if sending failed, which is logged). */
   dm(identity: string, card: Card, file?: Attachment): Promise<string | undefined> {
     return this.enqueue(`dm:${identity}`, () => this.router.dm(identity, card, file));
+  }
+
+  /** Like dm, but tells a closed inbox (DmUnavailableError) apart from other failures, so the caller can say so. */
+  async dmChecked(identity: string, card: Card, file?: Attachment): Promise<"sent" | "closed" | "failed"> {
+    const r = await this.enqueue(`dm:${identity}`, () => this.router.dm(identity, card, file).then(() => "sent" as const, (e: unknown) => {
+      if (e instanceof DmUnavailableError) return "closed" as const;
+      throw e;
+    }));
+    return r ?? "failed";
   }
 
   /** Posts a card to a channel in order with other posts under `key`. */
