@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadSettings, secretValues, type Settings } from "./config/settings.ts";
-import { ConfigError, loadConfigFile } from "./config/load.ts";
+import { loadConfigFile } from "./config/load.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { Redactor } from "./util/redact.ts";
@@ -11,22 +11,27 @@ import { loadSecretKey } from "./secrets/secret-key.ts";
 import { Core } from "./core/core.ts";
 import { HttpServer } from "./http/server.ts";
 import { ConsoleChat } from "../adapters/console/console-chat.ts";
+import { slackMode, type SlackMode } from "../adapters/slack/mode.ts";
+import { startSlack } from "../adapters/slack/start.ts";
 
 async function main(): Promise<number> {
   let settings: Settings;
   let loaded;
+  let slack: SlackMode | undefined;
   try {
     settings = loadSettings(process.env);
     loaded = loadConfigFile(settings.configPath, settings.configExplicit);
+    slack = slackMode(settings);
   } catch (e) {
-    if (e instanceof ConfigError) { process.stderr.write(`labforge cannot start: ${e.message}\n`); return 2; }
-    throw e;
+    // ConfigError lists every problem; the Slack settings say which variable to set.
+    if (!(e instanceof Error)) throw e;
+    process.stderr.write(`labforge cannot start: ${e.message}\n`);
+    return 2;
   }
   const config = loaded.config;
   if (settings.LABFORGE_INFRA) config.infra.driver = settings.LABFORGE_INFRA;
-  const chatTokens = settings.SLACK_BOT_TOKEN || settings.DISCORD_TOKEN;
-  if (chatTokens) {
-    process.stderr.write("labforge cannot start: the Slack and Discord adapters are not part of this build yet; unset SLACK_BOT_TOKEN and DISCORD_TOKEN to use the console\n");
+  if (settings.DISCORD_TOKEN) {
+    process.stderr.write("labforge cannot start: the Discord adapter is not part of this build yet; unset DISCORD_TOKEN\n");
     return 2;
   }
 
@@ -35,7 +40,8 @@ async function main(): Promise<number> {
   const redactor = new Redactor();
   redactor.add(...secretValues(settings));
   // The console is the chat: keep logs to warnings there unless LOG_LEVEL asks for more.
-  const log = createLogger(process.env.LOG_LEVEL ? settings.LOG_LEVEL : "warn", redactor);
+  const chatMode = slack !== undefined;
+  const log = createLogger(process.env.LOG_LEVEL ? settings.LOG_LEVEL : chatMode ? "info" : "warn", redactor);
   const metrics = createMetrics();
   const secretKey = loadSecretKey(dataDir, settings.LABFORGE_SECRET_KEY);
 
@@ -46,18 +52,31 @@ async function main(): Promise<number> {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
     return 2;
   }
-  const interactive = Boolean(process.stdin.isTTY);
-  const chat = new ConsoleChat({ core, input: process.stdin, output: process.stdout, interactive });
   const http = new HttpServer(core);
-  const port = await http.listen(settings.PORT).catch((e: NodeJS.ErrnoException) => {
-    log.warn({ port: settings.PORT, code: e.code }, "HTTP server not started (/healthz, /metrics unavailable); set PORT to a free port");
-    return undefined;
-  });
-  log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port }, "labforge started");
+  let port: number | undefined;
+  try {
+    port = await http.listen(settings.PORT);
+  } catch (e) {
+    // The console works without HTTP; a chat deployment needs it (health checks, Slack's HTTP mode).
+    if (chatMode) { process.stderr.write(`labforge cannot start: port ${settings.PORT} is not free (${(e as NodeJS.ErrnoException).code}); set PORT\n`); return 2; }
+    log.warn({ port: settings.PORT, code: (e as NodeJS.ErrnoException).code }, "HTTP server not started (/healthz, /metrics unavailable); set PORT to a free port");
+  }
+  const stops: (() => Promise<void>)[] = [];
+  let chat: ConsoleChat | undefined;
+  try {
+    if (slack) stops.push((await startSlack({ core, settings: slack, http, log, metrics })).stop);
+  } catch (e) {
+    process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
+    await http.close();
+    return 2;
+  }
+  if (!chatMode) chat = new ConsoleChat({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+  log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port, slack: slack?.mode ?? "off" }, "labforge started");
   await core.start();
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, "stopping");
+    for (const stop of stops) await stop().catch(() => {});
     await core.stop();
     await http.close();
     process.exit(0);
@@ -65,6 +84,7 @@ async function main(): Promise<number> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
+  if (!chat) return new Promise<number>(() => {}); // chat adapters run until a signal
   await chat.run();
   await core.stop();
   await http.close();

@@ -33,12 +33,11 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
   const receiver = o.settings.mode === "socket"
     ? new SocketModeReceiver({ appToken: o.settings.appToken, logger, installerOptions: { clientOptions } })
     : new HTTPReceiver({ signingSecret: o.settings.signingSecret, endpoints: "/slack/events", logger, processBeforeResponse: false });
-  const app = new App({ token: o.settings.botToken, receiver, logger, clientOptions, deferInitialization: true });
-  try {
-    await app.init();
-  } catch (err) {
-    throw new Error(`Slack did not accept SLACK_BOT_TOKEN: ${(err as { data?: { error?: string } }).data?.error ?? (err as Error).message}`);
-  }
+  const identity = await checkToken(o.settings.botToken, o.settings.apiUrl, logger);
+  const app = new App({
+    token: o.settings.botToken, botId: identity.botId, botUserId: identity.userId, tokenVerificationEnabled: false,
+    receiver, logger, clientOptions,
+  });
   app.client.on(webApi.WebClientEvent.RATE_LIMITED, () => o.metrics.rateLimitWaits.inc({ platform: "slack", method: "429" }));
   const limiter = new SlackLimiter(app.client, { rateScale: o.rateScale, metrics: o.metrics });
   const port = new SlackPort(limiter);
@@ -57,6 +56,19 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
   }
   await app.start();
   return { port, limiter, stop: async () => { await app.stop(); } };
+}
+
+/** One auth.test with few retries, so a wrong token or URL stops the start at once with a clear message. */
+async function checkToken(token: string, apiUrl: string | undefined, logger: BoltLogger): Promise<{ botId?: string; userId?: string }> {
+  const client = new webApi.WebClient(token, { slackApiUrl: apiUrl, logger, retryConfig: { retries: 1, minTimeout: 500, maxTimeout: 1000 } });
+  try {
+    const r = await client.auth.test();
+    return { botId: r.bot_id, userId: r.user_id };
+  } catch (err) {
+    const e = err as { code?: string; data?: { error?: string }; message: string };
+    if (e.data?.error) throw new Error(`Slack did not accept SLACK_BOT_TOKEN (${e.data.error}); copy the Bot User OAuth Token again`);
+    throw new Error(`cannot reach Slack's Web API at ${apiUrl ?? "https://slack.com/api/"} (${e.message}); check the network or SLACK_API_URL`);
+  }
 }
 
 /** Bolt's logger interface on top of pino (secrets are redacted there). */
