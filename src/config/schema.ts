@@ -27,7 +27,10 @@ const limits = z.strictObject({
   per_user_clusters: count.default(1),
   default_ttl: duration.prefault("14d"),
   max_ttl: duration.prefault("60d"),
-}).refine((l) => typeof l.default_ttl !== "number" || typeof l.max_ttl !== "number" || l.default_ttl <= l.max_ttl, { message: "default_ttl must not exceed max_ttl", path: ["default_ttl"] });
+  /** How far the Extend button of the expiry reminder moves the expiry; unset means 7d (at most max_ttl). */
+  extend_step: duration.optional(),
+}).refine((l) => typeof l.default_ttl !== "number" || typeof l.max_ttl !== "number" || l.default_ttl <= l.max_ttl, { message: "default_ttl must not exceed max_ttl", path: ["default_ttl"] })
+  .refine((l) => l.extend_step === undefined || typeof l.max_ttl !== "number" || l.extend_step <= l.max_ttl, { message: "extend_step must not exceed max_ttl", path: ["extend_step"] });
 
 const tenant = z.strictObject({
   name: z.string().min(1).max(100),

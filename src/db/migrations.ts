@@ -111,6 +111,10 @@ export const MIGRATIONS: readonly string[] = [
     reply TEXT NOT NULL
   );
   `,
+  /* 2: expiry reminders (issue 7): when the owner was reminded of the current expires_at; NULL = not yet */ `
+  ALTER TABLE clusters ADD COLUMN reminded_at INTEGER;
+  CREATE INDEX clusters_expiry ON clusters(state, expires_at);
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

@@ -22,6 +22,8 @@ export interface ClustersTable {
   /** JSON list of NodeInfo once the VMs exist. */
   nodes: string | null;
   expires_at: number | null;
+  /** When the expiry reminder for the current `expires_at` went out; NULL until then (extend resets it). */
+  reminded_at: number | null;
   ready_at: number | null;
   failure: string | null;
   created_at: number;
