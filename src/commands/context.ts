@@ -25,11 +25,11 @@ export function tenantOf(ctx: CommandContext): { ok: true; tenant: string } | { 
   return r.ok ? r : { ok: false, outcome: refused(r) };
 }
 
-/** Finds the live cluster named in the command's `name` argument, in the resolved tenant. */
-export async function clusterOf(ctx: CommandContext): Promise<{ ok: true; cluster: Cluster } | { ok: false; outcome: Outcome }> {
+/** Finds the live cluster named in the command's `name` argument (or `arg`), in the resolved tenant. */
+export async function clusterOf(ctx: CommandContext, arg = "name"): Promise<{ ok: true; cluster: Cluster } | { ok: false; outcome: Outcome }> {
   const t = tenantOf(ctx);
   if (!t.ok) return t;
-  const name = ctx.cmd.args.name!;
+  const name = ctx.cmd.args[arg]!;
   const cluster = await findLiveCluster(ctx.app.db.k, t.tenant, name);
   if (!cluster) return { ok: false, outcome: refuse("cluster.not_found", `there is no cluster named ${name} in ${t.tenant}; see /cluster list`) };
   return { ok: true, cluster };

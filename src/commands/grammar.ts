@@ -1,6 +1,15 @@
 /** The command grammar (SPEC §2): one declaration per command, shared by the parser, help and adapters. */
 
-export type ValueKind = "cluster" | "request" | "duration" | "workers" | "size" | "tenant" | "scope" | "text" | "command";
+export type ValueKind =
+  | "cluster" | "request" | "duration" | "workers" | "size" | "tenant" | "scope" | "text" | "command"
+  /** A Kubernetes namespace: a DNS-1123 label of at most 63 characters. */
+  | "namespace"
+  /** A tenant role: viewer, student, ta or instructor. */
+  | "role"
+  /** A person: an identity (`slack:U0ADA`) or a chat mention (`<@U0ADA>`), resolved on the caller's platform. */
+  | "person"
+  /** A subcommand chosen from the argument's `choices` (`ns create|delete|list|kubeconfig`). */
+  | "subcommand";
 
 export interface ArgSpec {
   name: string;
@@ -61,6 +70,24 @@ export const GRAMMAR: readonly CommandSpec[] = [
     args: [clusterArg], options: [tenantOpt], examples: ["kubeconfig lab3"],
   },
   {
+    name: "extend", summary: "move a cluster's expiry later", who: "the owner (up to the tenant's max_ttl from now) and instructors (beyond it)",
+    args: [clusterArg, { name: "duration", kind: "duration", required: true, description: "how much longer, added to the current expiry" }],
+    options: [tenantOpt], examples: ["extend lab3 7d", "extend lab3 12h"],
+  },
+  {
+    name: "ns", summary: "create, delete or list namespaces, or DM a kubeconfig limited to one", who: "the owner and staff",
+    args: [
+      { name: "action", kind: "subcommand", required: true, choices: ["create", "delete", "list", "kubeconfig"], description: "what to do" },
+      { name: "cluster", kind: "cluster", required: true, description: "cluster name" },
+      { name: "namespace", kind: "namespace", required: false, description: "namespace name, a DNS label (not for list; never a kube- or default namespace)" },
+    ],
+    options: [
+      { key: "for", kind: "person", description: "ns kubeconfig only: who receives it (an identity like slack:U0BOB or an @mention); a member of the tenant; default you" },
+      tenantOpt,
+    ],
+    examples: ["ns create lab3 team-a", "ns list lab3", "ns kubeconfig lab3 team-a for=@bob", "ns delete lab3 team-a"],
+  },
+  {
     name: "approve", summary: "approve a cluster request", who: "TAs and instructors (never your own request)",
     args: [{ name: "request", kind: "request", required: true, description: "request id (#12) or the pending cluster's name" }],
     options: [tenantOpt], examples: ["approve 12", "approve lab3"],
@@ -74,6 +101,28 @@ export const GRAMMAR: readonly CommandSpec[] = [
     options: [tenantOpt], examples: ["reject 12 use the shared cluster for lab 1"],
   },
   { name: "queue", summary: "show what is queued and running", who: "everyone registered", args: [], options: [], examples: ["queue"] },
+  {
+    name: "quota", summary: "show the tenant's usage against its quotas and limits", who: "everyone in a tenant (staff also see per-person counts)",
+    args: [], options: [tenantOpt], examples: ["quota", "quota tenant=cs401"],
+  },
+  {
+    name: "grant", summary: "give someone a role in a tenant", who: "instructors (TAs, students, viewers of their tenant) and admins",
+    args: [
+      { name: "person", kind: "person", required: true, description: "an identity like slack:U0BOB, or an @mention" },
+      { name: "role", kind: "role", required: true, choices: ["viewer", "student", "ta", "instructor"], description: "the role to give" },
+    ],
+    options: [tenantOpt], examples: ["grant @bob ta", "grant slack:U0BOB student tenant=cs401"],
+  },
+  {
+    name: "revoke", summary: "take away a role granted in chat", who: "instructors (TAs, students, viewers of their tenant) and admins",
+    args: [{ name: "person", kind: "person", required: true, description: "an identity like slack:U0BOB, or an @mention" }],
+    options: [tenantOpt], examples: ["revoke @bob", "revoke slack:U0BOB tenant=cs401"],
+  },
+  {
+    name: "audit", summary: "show recent audited actions", who: "instructors",
+    args: [{ name: "name", kind: "cluster", required: false, description: "only actions on this cluster" }],
+    options: [tenantOpt], examples: ["audit", "audit lab3"],
+  },
   {
     name: "help", summary: "show usage", who: "everyone",
     args: [{ name: "command", kind: "command", required: false, description: "a command name" }],
@@ -102,6 +151,8 @@ function placeholder(kind: ValueKind, sizes: readonly string[]): string {
     case "size": return sizes.join("|");
     case "duration": return "<duration>";
     case "tenant": return "<id>";
+    case "person": return "<identity|@mention>";
+    case "namespace": return "<namespace>";
     default: return "<value>";
   }
 }

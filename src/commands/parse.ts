@@ -1,6 +1,6 @@
 /** Parses `/cluster` text into a command or a usage error; never throws (SPEC §2). */
 import { GRAMMAR, specOf, usageOf, type CommandSpec, type ValueKind } from "./grammar.ts";
-import { CLUSTER_NAME_RULE, clusterName, parseRequestRef, tenantId, cleanText } from "./values.ts";
+import { CLUSTER_NAME_RULE, NAMESPACE_RULE, clusterName, namespaceName, parsePersonRef, parseRequestRef, tenantId, cleanText } from "./values.ts";
 import { parseDuration, DURATION_HINT } from "../config/duration.ts";
 
 export interface ParsedCommand {
@@ -102,6 +102,13 @@ function checkValue(kind: ValueKind, key: string, raw: string, ctx: ParseContext
       return choices?.includes(raw) ? raw : { error: `${key} must be one of ${choices?.join(", ")}, not "${shown}"` };
     case "text":
       return cleanText(raw);
+    case "namespace":
+      return namespaceName.safeParse(raw).success ? raw : { error: `${key} "${shown}" is not valid: it must be ${NAMESPACE_RULE}` };
+    case "person":
+      return parsePersonRef(raw) ? raw : { error: `${key} "${shown}" is not a person: write an identity like slack:U0BOB or discord:1200000000000000001, or an @mention` };
+    case "role":
+    case "subcommand":
+      return choices?.includes(raw.toLowerCase()) ? raw.toLowerCase() : { error: `${key} must be one of ${choices?.join(", ")}, not "${shown}"` };
   }
 }
 

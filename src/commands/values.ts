@@ -1,7 +1,7 @@
 /** Validators for every value a user can type, each with an error that names the rule. */
 import { z } from "zod";
 import { parseDuration, DURATION_HINT } from "../config/duration.ts";
-import { TENANT_ID_RE, IDENTITY_RE } from "../config/schema.ts";
+import { TENANT_ID_RE, IDENTITY_RE, ROLES } from "../config/schema.ts";
 
 export const CLUSTER_NAME_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const CLUSTER_NAME_RULE = 'a lowercase DNS label of 3–24 characters: a–z, 0–9 and "-", starting with a letter and not ending with "-" (e.g. lab3)';
@@ -14,6 +14,33 @@ export const durationMs = z.string().transform((s, ctx) => {
   if (ms === undefined) { ctx.addIssue({ code: "custom", message: DURATION_HINT }); return z.NEVER; }
   return ms;
 });
+
+export const NAMESPACE_RULE = 'a lowercase DNS label of at most 63 characters: a–z, 0–9 and "-", starting and ending with a letter or digit (e.g. team-a)';
+export const namespaceName = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+export const role = z.enum(ROLES);
+
+/** Someone named in a command: an identity as typed, or the user id inside a chat mention. */
+export type PersonRef = { identity: string } | { mention: string };
+
+// Slack escapes user mentions as <@U0ADA> or <@U0ADA|ada>; Discord writes <@123> or <@!123> (nickname form).
+const MENTION_RE = /^<@!?([A-Za-z0-9._-]{1,64})(?:\|[^<>|]{0,80})?>$/;
+
+/** Parses `slack:U0ADA`, `<@U0ADA>`, `<@U0ADA|ada>`, `<@123>` or `<@!123>`; undefined for anything else. */
+export function parsePersonRef(text: string): PersonRef | undefined {
+  if (identity.safeParse(text).success) return { identity: text };
+  const m = MENTION_RE.exec(text);
+  return m ? { mention: m[1]! } : undefined;
+}
+
+/** Turns a person reference into an identity; a mention belongs to the platform the caller writes from. */
+export function resolvePerson(text: string, callerIdentity: string): string | undefined {
+  const ref = parsePersonRef(text);
+  if (!ref) return undefined;
+  if ("identity" in ref) return ref.identity;
+  const platform = callerIdentity.slice(0, callerIdentity.indexOf(":"));
+  const resolved = `${platform}:${ref.mention}`;
+  return identity.safeParse(resolved).success ? resolved : undefined;
+}
 
 /** A request reference: `12`, `#12`, or a pending cluster's name. */
 export type RequestRef = { id: number } | { name: string };
