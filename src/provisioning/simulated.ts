@@ -2,7 +2,7 @@
 import { readFile, writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { sleep } from "../util/sleep.ts";
 import { ensureWorkspace, workspaceOf } from "./workspace.ts";
 import { StepError, type ClusterSpec, type InfraDriver, type KubectlResult, type NodeInfo, type ProvisionStep, type StepContext } from "./driver.ts";
@@ -17,6 +17,8 @@ export interface SimulatedOptions {
 interface SimState {
   nodes: NodeInfo[];
   namespaces: string[];
+  /** `<namespace>/<name>` of each ServiceAccount made with `kubectl apply`. */
+  serviceAccounts?: string[];
 }
 
 const STATE_FILE = "simulated-state.json";
@@ -85,22 +87,49 @@ export class SimulatedDriver implements InfraDriver {
     await rm(join(workspaceOf(this.opts.dataDir, spec.id), STATE_FILE), { force: true });
   }
 
-  async kubectl(spec: ClusterSpec, _nodes: NodeInfo[], argv: string[]): Promise<KubectlResult> {
+  /**
+   * A small kubectl for the simulated cluster: the namespace, ServiceAccount and token calls labforge makes
+   * (src/namespaces/kubectl-argv.ts), with kubectl's exit codes and error wording; anything else fails.
+   */
+  async kubectl(spec: ClusterSpec, _nodes: NodeInfo[], argv: string[], stdin?: string): Promise<KubectlResult> {
     const state = await this.read(spec);
     if (!state) return { exitCode: 1, stdout: "", stderr: "the simulated cluster does not exist" };
+    const accounts = new Set(state.serviceAccounts ?? []);
+    const ok = (stdout: string): KubectlResult => ({ exitCode: 0, stdout, stderr: "" });
+    const fail = (stderr: string): KubectlResult => ({ exitCode: 1, stdout: "", stderr: `${stderr}\n` });
+    const notFound = (ns: string) => fail(`Error from server (NotFound): namespaces "${ns}" not found`);
     const [verb, noun, name] = argv;
-    if (verb === "get" && (noun === "namespaces" || noun === "ns")) {
-      return { exitCode: 0, stdout: state.namespaces.join("\n") + "\n", stderr: "" };
+    const flag = (f: string) => argv[argv.indexOf(f) + 1];
+    if (verb === "get" && (noun === "namespaces" || noun === "ns") && name === "-o") {
+      return ok(state.namespaces.map((n) => `namespace/${n}`).join("\n") + "\n");
     }
+    if (verb === "get" && noun === "namespace" && name) return state.namespaces.includes(name) ? ok(`namespace/${name}\n`) : notFound(name);
     if ((verb === "create" || verb === "delete") && noun === "namespace" && name) {
       const has = state.namespaces.includes(name);
-      if (verb === "create" && has) return { exitCode: 1, stdout: "", stderr: `namespaces "${name}" already exists` };
-      if (verb === "delete" && !has) return { exitCode: 1, stdout: "", stderr: `namespaces "${name}" not found` };
+      if (verb === "create" && has) return fail(`Error from server (AlreadyExists): namespaces "${name}" already exists`);
+      if (verb === "delete" && !has) return notFound(name);
       state.namespaces = verb === "create" ? [...state.namespaces, name] : state.namespaces.filter((n) => n !== name);
-      await this.write(spec, state);
-      return { exitCode: 0, stdout: `namespace/${name} ${verb}d\n`, stderr: "" };
+      if (verb === "delete") for (const a of [...accounts]) if (a.startsWith(`${name}/`)) accounts.delete(a);
+      await this.write(spec, { ...state, serviceAccounts: [...accounts] });
+      return ok(`namespace/${name} ${verb}d\n`);
     }
-    return { exitCode: 0, stdout: "", stderr: "" };
+    if (verb === "apply" && noun === "-f" && name === "-") {
+      const out: string[] = [];
+      for (const doc of parseAllDocuments(stdin ?? "").map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null)) {
+        const ns = doc?.metadata?.namespace ?? "default";
+        if (!state.namespaces.includes(ns)) return notFound(ns);
+        if (doc?.kind === "ServiceAccount") accounts.add(`${ns}/${doc.metadata?.name}`);
+        out.push(`${doc?.kind?.toLowerCase()}/${doc?.metadata?.name} configured`);
+      }
+      await this.write(spec, { ...state, serviceAccounts: [...accounts] });
+      return ok(out.join("\n") + "\n");
+    }
+    if (verb === "create" && noun === "token" && name) {
+      const ns = flag("-n") ?? "default";
+      if (!accounts.has(`${ns}/${name}`)) return fail(`error: failed to create token: serviceaccounts "${name}" not found`);
+      return ok(`sim.${randomBytes(24).toString("base64url")}.${randomBytes(16).toString("base64url")}\n`);
+    }
+    return fail(`error: the simulated kubectl does not implement "${argv.join(" ")}"`);
   }
 
   private async step(spec: ClusterSpec, step: ProvisionStep, ctx: StepContext): Promise<void> {
