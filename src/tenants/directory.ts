@@ -52,6 +52,20 @@ export class Directory {
     return [...staff].sort();
   }
 
+  /** The role the config file gives an identity in a tenant (it wins over any grant made in chat). */
+  fileRole(identity: string, tenant: string): Role | undefined {
+    return this.fileRoles.get(identity)?.roles.get(tenant);
+  }
+
+  /** Chat grants in a tenant that the config file overrides, with both roles (for `audit` and `grant`). */
+  async overriddenGrants(tenant: string): Promise<{ identity: string; granted: string; file: Role }[]> {
+    const grants = await this.db.k.selectFrom("grants").select(["identity", "role"]).where("tenant", "=", tenant).orderBy("identity").execute();
+    return grants.flatMap((g) => {
+      const file = this.fileRole(g.identity, tenant);
+      return file && file !== g.role ? [{ identity: g.identity, granted: g.role, file }] : [];
+    });
+  }
+
   /** A display label for an identity: the member's name with the identity, or the identity alone. */
   label(identity: string): string {
     const name = this.fileRoles.get(identity)?.name;

@@ -20,6 +20,13 @@ export function hasRole(p: Principal, tenant: string, min: Role): boolean {
   return role !== undefined && RANK[role] >= RANK[min];
 }
 
+/** True when the principal ranks strictly above `role` in the tenant (admins outrank every tenant role). */
+export function outranks(p: Principal, tenant: string, role: Role): boolean {
+  if (p.admin) return true;
+  const own = p.roles.get(tenant);
+  return own !== undefined && RANK[own] > RANK[role];
+}
+
 /** True when the principal is registered anywhere (a member of some tenant, or an admin). */
 export function isRegistered(p: Principal): boolean {
   return p.admin || p.roles.size > 0;
