@@ -7,6 +7,7 @@ import { decide } from "../approvals/decide.ts";
 import { confirmDelete } from "../clusters/delete.ts";
 import { retryCluster } from "../clusters/retry.ts";
 import { getCluster } from "../clusters/repo.ts";
+import { extendCluster, extendStepOf } from "../clusters/extend.ts";
 
 /** Runs the handler for a pressed button. */
 export async function runAction(app: App, p: Principal, action: ActionName, value: string): Promise<Outcome> {
@@ -27,8 +28,15 @@ export async function runAction(app: App, p: Principal, action: ActionName, valu
     }
     case "retry":
       return retryCluster(app, p, value);
-    case "extend":
+    case "extend": {
+      const c = await getCluster(app.db.k, value);
+      const tenant = c && app.config.tenants[c.tenant];
+      if (!c || !tenant) return refuse("cluster.not_found", "that cluster no longer exists");
+      // The button always moves by the tenant's step; an owner at the cap is stopped there rather than refused.
+      return extendCluster(app, p, c, extendStepOf(tenant), true);
+    }
     case "delete.now":
-      return refuse("action.unavailable", "this button is not available in this version of labforge");
+      // The reminder DM is the confirmation: it says what deleting destroys.
+      return confirmDelete(app, p, value, "delete now, from the expiry reminder");
   }
 }

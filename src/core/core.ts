@@ -20,6 +20,7 @@ import { ChatRouter } from "./router.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { lapseRequests } from "../approvals/lapse.ts";
 import { postMissingApprovalCards } from "../approvals/post.ts";
+import { sweepExpiry } from "../clusters/expiry.ts";
 
 export interface CoreOptions {
   config: Config;
@@ -73,10 +74,15 @@ export class Core {
     this.sweeper.unref();
   }
 
-  /** Time-driven work: lapsed requests, old delivery ids. */
+  /** When this process first swept: clusters that expired before it expired while the bot was down. */
+  private bootAt: number | undefined;
+
+  /** Time-driven work: lapsed requests, expiry reminders and expiries, old delivery ids. */
   async sweep(): Promise<void> {
     try {
+      this.bootAt ??= this.app.clock.now();
       await lapseRequests(this.app);
+      await sweepExpiry(this.app, this.bootAt);
       await this.app.db.k.deleteFrom("deliveries").where("at", "<", this.app.clock.now() - 86_400_000).execute();
       this.app.jobs.pump();
     } catch (err) {
