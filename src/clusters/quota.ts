@@ -72,3 +72,25 @@ export function checkPerUser(tenantId: string, tenant: TenantConfig, held: numbe
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
+
+export interface PersonUsage {
+  owner: string;
+  /** Clusters counted against `per_user_clusters` (including pending requests and failed clusters). */
+  clusters: number;
+  /** Nodes held (clusters that hold hardware). */
+  nodes: number;
+}
+
+/** Per-person counts in a tenant, most clusters first (for staff in `quota`). */
+export async function perUserUsage(db: Kysely<Database>, tenant: string): Promise<PersonUsage[]> {
+  const rows = await db.selectFrom("clusters")
+    .select([
+      "owner",
+      sql<number>`sum(case when state in (${sql.join(PER_USER_STATES)}) then 1 else 0 end)`.as("clusters"),
+      sql<number>`sum(case when state in (${sql.join(RESOURCE_STATES)}) then workers + 1 else 0 end)`.as("nodes"),
+    ])
+    .where("tenant", "=", tenant).where("state", "in", [...new Set([...PER_USER_STATES, ...RESOURCE_STATES])])
+    .groupBy("owner").execute();
+  return rows.map((r) => ({ owner: r.owner, clusters: Number(r.clusters), nodes: Number(r.nodes) }))
+    .sort((a, b) => b.clusters - a.clusters || b.nodes - a.nodes || a.owner.localeCompare(b.owner));
+}

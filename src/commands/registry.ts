@@ -8,7 +8,12 @@ import { kubeconfig } from "./kubeconfig.ts";
 import { approve, reject } from "./approve.ts";
 import { queue } from "./queue.ts";
 import { help } from "./help.ts";
+import { extend } from "./extend.ts";
+import { ns } from "./ns.ts";
+import { quota } from "./quota.ts";
+import { grant, revoke } from "./grant.ts";
+import { auditLog } from "./audit.ts";
 
 export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
-  create, list, status, delete: del, kubeconfig, approve, reject, queue, help,
+  create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, help,
 };
