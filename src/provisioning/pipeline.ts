@@ -129,9 +129,10 @@ export class Pipeline {
     const { app } = this;
     try {
       const spec = await specOf(app, cluster);
+      // Forget the nodes first: once clean-up has begun they are no longer intact, so a retry must start over.
+      await setNodes(app.db.k, cluster.id, null);
       await app.driver.destroy(spec, { signal: AbortSignal.timeout(STEP_TIMEOUT_MS.destroy), log: (l) => log.add(l), progress: () => {} });
       await freeBlock(app.db.k, cluster.id);
-      await setNodes(app.db.k, cluster.id, null);
     } catch (e) {
       app.log.error({ err: e, cluster: cluster.id }, "clean-up after a failed run failed; delete the cluster to try again");
     }
