@@ -30,8 +30,9 @@ describe("extend", () => {
     expect(beyond.code).toBeUndefined();
     expect((await row(t, "lab3")).expires_at).toBe(T + 7 * DAY + 70 * DAY);
     const extends_ = (await auditOf(t, "lab3")).filter((a) => a.action === "cluster.extend");
-    expect(extends_.map((a) => a.actor)).toEqual(["console:bob", "console:ada"]);
-    expect(extends_[1]!.detail).toContain("beyond max_ttl");
+    expect(extends_.map((a) => `${a.actor} ${a.outcome}`)).toEqual(["console:bob ok", "console:bob failure", "console:ada ok"]);
+    expect(extends_[1]!.detail).toBe("+10d: limits.max_ttl");
+    expect(extends_[2]!.detail).toContain("beyond max_ttl");
     expect(t.port.dmsTo("console:bob").some((s) => s.card.title === "lab3 was extended")).toBe(true);
   });
 
