@@ -1,0 +1,87 @@
+/** Translates Discord interactions (slash commands, autocomplete, buttons) into core calls. */
+import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from "discord.js";
+import { decodeButton } from "../../src/core/cards.ts";
+import type { Core } from "../../src/core/core.ts";
+import { GRAMMAR, usageOf, type CommandSpec } from "../../src/commands/grammar.ts";
+import { AUTOCOMPLETE_KINDS, COMMAND_NAME, sourcesOf } from "./command-options.ts";
+import { commandText } from "./command-text.ts";
+import { answer, answerPrivately, type AnswerContext } from "./respond.ts";
+import { channelRefOf, identityOf } from "./refs.ts";
+import { sanitize } from "./rest-errors.ts";
+import { cut } from "./render.ts";
+
+export interface HandlerContext extends AnswerContext {
+  core: Core;
+}
+
+/** Routes one interaction; never throws (an event handler that throws would only be logged by discord.js). */
+export async function handleInteraction(ctx: HandlerContext, i: Interaction): Promise<void> {
+  try {
+    if (i.isChatInputCommand() && i.commandName === COMMAND_NAME) await command(ctx, i);
+    else if (i.isAutocomplete() && i.commandName === COMMAND_NAME) await autocomplete(ctx, i);
+    else if (i.isButton()) await button(ctx, i);
+  } catch (err) {
+    ctx.log.error({ err: sanitize(err, "interaction") }, "Discord interaction handler failed");
+  }
+}
+
+function actorOf(i: Interaction): { identity: string; displayName: string } {
+  return { identity: identityOf(i.user.id), displayName: i.user.globalName ?? i.user.username };
+}
+
+function specOf(i: ChatInputCommandInteraction | AutocompleteInteraction): CommandSpec | undefined {
+  const sub = i.options.getSubcommand(false);
+  return GRAMMAR.find((c) => c.name === sub);
+}
+
+async function command(ctx: HandlerContext, i: ChatInputCommandInteraction): Promise<void> {
+  const spec = specOf(i);
+  if (!spec) {
+    await answerPrivately(ctx, i, { title: "Unknown command", text: "That subcommand is no longer part of /cluster; try /cluster help.", tone: "error" });
+    return;
+  }
+  const given = i.options.data[0]?.options ?? [];
+  const text = commandText(spec, given.map((o) => ({ name: o.name, value: o.value })));
+  if (!text.ok) {
+    await answerPrivately(ctx, i, { title: "That command needs a fix", text: text.error, code: `Usage: ${usageOf(spec, Object.keys(ctx.core.app.config.sizes))}`, tone: "error" });
+    return;
+  }
+  const actor = actorOf(i);
+  const where = { channel: channelRefOf(i.channelId) };
+  await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
+    ctx.core.dispatcher.handleCommand({ actor, where, text: text.text, deliveryId: i.id }));
+}
+
+async function autocomplete(ctx: HandlerContext, i: AutocompleteInteraction): Promise<void> {
+  const spec = specOf(i);
+  const focused = i.options.getFocused(true);
+  const source = spec && sourcesOf(spec).find((s) => s.name === focused.name);
+  const kind = source && AUTOCOMPLETE_KINDS[source.kind];
+  let choices: { name: string; value: string }[] = [];
+  if (kind) {
+    const tenant = spec.options.some((o) => o.key === "tenant") ? i.options.getString("tenant", false) ?? undefined : undefined;
+    const found = await ctx.core.dispatcher.autocomplete({
+      actor: actorOf(i), where: { channel: channelRefOf(i.channelId ?? "0") }, kind, prefix: String(focused.value ?? ""),
+      tenant: tenant && focused.name !== "tenant" ? tenant : undefined,
+    });
+    // Discord: at most 25 choices, names and values of 1–100 characters.
+    choices = found.slice(0, 25).filter((s) => s.value.length >= 1 && s.value.length <= 100).map((s) => ({ name: cut(s.label, 100), value: s.value }));
+  }
+  try {
+    await i.respond(choices);
+  } catch (err) {
+    ctx.log.warn({ err: sanitize(err, "autocomplete") }, "could not answer autocomplete");
+  }
+}
+
+async function button(ctx: HandlerContext, i: ButtonInteraction): Promise<void> {
+  const decoded = decodeButton(i.customId);
+  if (!decoded) {
+    await answerPrivately(ctx, i, { title: "This button does nothing", text: "It belongs to an older version of the bot; run the command again.", tone: "warning" });
+    return;
+  }
+  const actor = actorOf(i);
+  const where = { channel: channelRefOf(i.channelId) };
+  await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
+    ctx.core.dispatcher.handleAction({ actor, where, action: decoded.action, value: decoded.value, deliveryId: i.id }));
+}

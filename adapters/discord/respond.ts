@@ -1,0 +1,96 @@
+/**
+ * Answers an interaction with the core's Reply inside Discord's rules: a first response within 3 seconds (deferred,
+ * ephemerally, when the core is slow), edits and follow-ups while the 15-minute token lives, and after that a DM
+ * (private replies) or a channel message (public ones).
+ */
+import { MessageFlags, type RepliableInteraction } from "discord.js";
+import type { Card, Reply } from "../../src/core/cards.ts";
+import type { Logger } from "../../src/log.ts";
+import type { DiscordPort } from "./discord-port.ts";
+import type { OpenInteractions } from "./open-interactions.ts";
+import { renderCard } from "./render.ts";
+import { discordCode, sanitize, ALREADY_ACKNOWLEDGED } from "./rest-errors.ts";
+
+/** Defer when the core has not answered by then (Discord allows 3 s for the first response). */
+export const DEFER_AFTER_MS = 1500;
+
+export interface AnswerContext {
+  log: Logger;
+  port: DiscordPort;
+  open: OpenInteractions;
+  /** 0 or less: defer at once, before any work. */
+  deferAfterMs: number;
+}
+
+export interface Asker {
+  identity: string;
+  channel: string;
+}
+
+const NO_PINGS = { parse: [] as never[] };
+
+/** Runs `work` and shows its reply to the user who asked; never throws. */
+export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: Asker, work: () => Promise<Reply>): Promise<void> {
+  const receivedAt = Date.now();
+  ctx.open.track(who.channel, who.identity, i, receivedAt);
+  let deferral: Promise<boolean> | undefined;
+  // Ephemeral, because the visibility is not known yet and a private answer must never show in the channel.
+  const defer = () => { deferral ??= i.deferReply({ flags: MessageFlags.Ephemeral }).then(() => true, (err: unknown) => failed(ctx, err, "defer")); };
+  const timer = ctx.deferAfterMs > 0 ? setTimeout(defer, ctx.deferAfterMs) : undefined;
+  if (!timer) defer();
+  let reply: Reply;
+  try {
+    reply = await work();
+  } catch (err) {
+    ctx.log.error({ err: sanitize(err, "core call") }, "the core threw at the Discord adapter");
+    reply = { visibility: "private", card: { title: "Something went wrong on our side", text: "Nothing was lost; try again in a minute.", tone: "error" } };
+  } finally {
+    clearTimeout(timer);
+  }
+  const message = { ...renderCard(reply.card), allowedMentions: NO_PINGS };
+  const isPrivate = reply.visibility === "private";
+  try {
+    if (!deferral) {
+      await i.reply({ ...message, flags: isPrivate ? MessageFlags.Ephemeral : undefined });
+      return;
+    }
+    if (!(await deferral)) return;
+    if (!ctx.open.alive(receivedAt)) {
+      await outsideInteraction(ctx, who, reply.card, isPrivate);
+      return;
+    }
+    if (isPrivate) {
+      await i.editReply(message);
+    } else {
+      // The deferral is ephemeral and the first follow-up would inherit that: resolve it, then post for everyone.
+      await i.editReply({ content: "Done: the answer is posted in the channel.", embeds: [], components: [] });
+      await i.followUp(message);
+    }
+  } catch (err) {
+    failed(ctx, err, "reply");
+  }
+}
+
+/** Shows a card to the user alone, at once (for input the adapter itself refuses). */
+export async function answerPrivately(ctx: AnswerContext, i: RepliableInteraction, card: Card): Promise<void> {
+  try {
+    await i.reply({ ...renderCard(card), allowedMentions: NO_PINGS, flags: MessageFlags.Ephemeral });
+  } catch (err) {
+    failed(ctx, err, "reply");
+  }
+}
+
+async function outsideInteraction(ctx: AnswerContext, who: Asker, card: Card, isPrivate: boolean): Promise<void> {
+  if (isPrivate) await ctx.port.dm(who.identity, card);
+  else await ctx.port.post(who.channel, card);
+}
+
+function failed(ctx: AnswerContext, err: unknown, what: string): false {
+  if (discordCode(err) === ALREADY_ACKNOWLEDGED) {
+    // A duplicate INTERACTION_CREATE: the core answered it from its first run; Discord already showed that answer.
+    ctx.log.info({ what }, "interaction already acknowledged (duplicate delivery)");
+  } else {
+    ctx.log.warn({ err: sanitize(err, what) }, "could not answer a Discord interaction");
+  }
+  return false;
+}
