@@ -31,6 +31,8 @@ export interface CoreOptions {
   metrics: Metrics;
   redactor?: Redactor;
   driver?: InfraDriver;
+  /** PROXMOX_TOKEN_SECRET, for infra.driver: proxmox. */
+  proxmoxTokenSecret?: string;
   /** Minimum gap between two updates of one root message (0 for the console). */
   minUpdateIntervalMs?: number;
   /** How often lapses and clean-ups run. */
@@ -54,7 +56,7 @@ export class Core {
       kubeconfigs: new KubeconfigStore(db, opts.secretKey),
       notifier: new Notifier(this.router, db, directory, opts.log, opts.minUpdateIntervalMs ?? 0),
       jobs: new JobQueue(db, opts.clock, opts.log, opts.metrics, opts.config.queue.max_parallel_jobs),
-      driver: opts.driver ?? createDriver(opts.config, opts.dataDir),
+      driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor),
       locks: new Locks(),
     };
     this.app = app;

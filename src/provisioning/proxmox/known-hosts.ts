@@ -1,0 +1,65 @@
+/** A workspace's known_hosts: each node's host key, pinned on first contact, in OpenSSH format so ansible's ssh checks it too. */
+import { readFile } from "node:fs/promises";
+import type { NodeInfo } from "../driver.ts";
+import { writeFileAtomic } from "./workspace-files.ts";
+
+interface Pin { type: string; key: string; vmid: number | undefined }
+
+export type HostKeyVerdict = "match" | "learned" | "changed" | "unknown";
+
+/** The host pattern OpenSSH uses for an address and port. */
+export function hostPattern(ip: string, port: number): string {
+  return port === 22 ? ip : `[${ip}]:${port}`;
+}
+
+/** The key type inside an SSH public key blob (its first length-prefixed string). */
+function blobType(blob: Buffer): string {
+  if (blob.length < 4) return "unknown";
+  const n = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + n).toString("latin1");
+}
+
+export class KnownHosts {
+  private readonly pins = new Map<string, Pin>();
+  private dirty = false;
+
+  private constructor(readonly path: string) {}
+
+  /** Reads the file (a missing file is an empty one). */
+  static async load(path: string): Promise<KnownHosts> {
+    const kh = new KnownHosts(path);
+    const text = await readFile(path, "utf8").catch(() => "");
+    for (const line of text.split("\n")) {
+      const [pattern, type, key, ...comment] = line.trim().split(/\s+/);
+      if (!pattern || !type || !key || pattern.startsWith("#")) continue;
+      const vmid = /(?:^|\s)vmid=(\d+)/.exec(comment.join(" "))?.[1];
+      kh.pins.set(pattern, { type, key, vmid: vmid === undefined ? undefined : Number(vmid) });
+    }
+    return kh;
+  }
+
+  /**
+   * Checks a presented host key. With `learn`, an address seen for the first
+   * time is pinned, and so is one whose VM terraform replaced (new vmid: a new
+   * VM has a new key). A different key for the same VM is always "changed".
+   */
+  check(node: NodeInfo, port: number, blob: Buffer, learn: boolean): HostKeyVerdict {
+    const pattern = hostPattern(node.ip, port);
+    const presented = { type: blobType(blob), key: blob.toString("base64"), vmid: node.vmid };
+    const pin = this.pins.get(pattern);
+    if (pin && pin.type === presented.type && pin.key === presented.key) return "match";
+    if (pin && (pin.vmid === node.vmid || !learn)) return "changed";
+    if (!learn) return "unknown";
+    this.pins.set(pattern, presented);
+    this.dirty = true;
+    return "learned";
+  }
+
+  /** Writes the file if something was learned. */
+  async save(): Promise<void> {
+    if (!this.dirty) return;
+    const lines = [...this.pins].map(([p, k]) => `${p} ${k.type} ${k.key}${k.vmid === undefined ? "" : ` vmid=${k.vmid}`}`);
+    await writeFileAtomic(this.path, lines.join("\n") + "\n");
+    this.dirty = false;
+  }
+}

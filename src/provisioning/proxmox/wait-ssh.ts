@@ -1,0 +1,52 @@
+/** Waits until every node accepts the bot's key over SSH, pinning each node's host key on first contact. */
+import { sleep } from "../../util/sleep.ts";
+import type { NodeInfo, StepContext } from "../driver.ts";
+import type { KnownHosts } from "./known-hosts.ts";
+import { HostKeyError, describe, sshConnect, sshExec, type SshTarget } from "./ssh-client.ts";
+
+export interface WaitOptions {
+  port: number;
+  user: string;
+  privateKey: Buffer;
+  attemptTimeoutMs: number;
+  /** Backoff between attempts: starts here, doubles, stops growing at `maxDelayMs`. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** Resolves when all nodes answer; the deadline is ctx.signal (the step's timeout), a changed host key fails at once. */
+export async function waitForNodes(nodes: NodeInfo[], knownHosts: KnownHosts, o: WaitOptions, ctx: StepContext): Promise<void> {
+  let up = 0;
+  try {
+    await Promise.all(nodes.map(async (node) => {
+      await waitForOne({ node, port: o.port, user: o.user, privateKey: o.privateKey }, knownHosts, o, ctx);
+      ctx.progress(`ssh ${++up}/${nodes.length}: ${node.name} answers`);
+    }));
+  } finally {
+    await knownHosts.save(); // keep what was learned, even when another node failed
+  }
+}
+
+async function waitForOne(t: SshTarget, knownHosts: KnownHosts, o: WaitOptions, ctx: StepContext): Promise<void> {
+  let delay = o.minDelayMs ?? 1_000;
+  for (let attempt = 1; ; attempt++) {
+    ctx.signal.throwIfAborted();
+    try {
+      const client = await sshConnect(t, knownHosts, true, o.attemptTimeoutMs, ctx.signal);
+      try {
+        // Authentication alone is not the whole story: make sure a session can run.
+        const r = await sshExec(client, "true", { timeoutMs: o.attemptTimeoutMs, what: `ssh ${describe(t)}` });
+        if (r.exitCode !== 0) throw new Error(`${describe(t)}: \`true\` exited with ${r.exitCode}`);
+      } finally {
+        client.end();
+      }
+      return;
+    } catch (err) {
+      if (err instanceof HostKeyError || ctx.signal.aborted) throw err;
+      // Early attempts fail while the VM boots; say so now and then, not on every try.
+      if (attempt === 1 || attempt % 5 === 0) ctx.log(`${(err as Error).message} (attempt ${attempt}; retrying)`);
+    }
+    await sleep(delay, ctx.signal);
+    delay = Math.min(delay * 2, o.maxDelayMs ?? 10_000);
+  }
+}
