@@ -37,7 +37,7 @@ export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: nu
   if (beyond && !hasRole(p, c.tenant, "instructor")) {
     if (!capAtMax || cap <= c.expires_at) {
       await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.extend", target: c.name, outcome: "failure", detail: `+${formatDuration(byMs)}: limits.max_ttl` });
-      return refuse("limits.max_ttl", `${c.tenant} lets owners keep a cluster at most ${formatDuration(tenant.limits.max_ttl)} from now (until ${formatTime(cap)}); ${c.name} expires ${formatTime(c.expires_at)}. Ask an instructor to extend it further.`);
+      return refuse("limits.max_ttl", `owners in ${c.tenant} may keep a cluster at most ${formatDuration(tenant.limits.max_ttl)} from now (until ${formatTime(cap)}); ${c.name} expires ${formatTime(c.expires_at)}. Ask an instructor to extend it further.`);
     }
     target = cap;
   }
