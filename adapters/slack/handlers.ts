@@ -9,12 +9,14 @@ import type { SlackPort } from "./port.ts";
 import { renderMessage } from "./render.ts";
 import { CREATE_CALLBACK, createModal, fieldOfError, submissionText } from "./modal.ts";
 import { homeView } from "./home.ts";
+import type { AckGate } from "./ack-gate.ts";
 
 export interface HandlerDeps {
   core: CorePort;
   port: SlackPort;
   limiter: SlackLimiter;
   log: Logger;
+  gate: AckGate;
 }
 
 /** Sends a core reply through response_url: ephemeral unless the core said otherwise. */
@@ -24,10 +26,11 @@ async function answer(respond: RespondFn, reply: Reply): Promise<void> {
 
 /** Registers every listener on the Bolt app. Each acknowledges first, then does the work. */
 export function registerHandlers(app: App, deps: HandlerDeps): void {
-  const { core, port, limiter, log } = deps;
+  const { core, port, limiter, log, gate } = deps;
 
   app.command("/cluster", async ({ command, ack, respond }) => {
     await ack();
+    await gate.clear();
     const identity = `slack:${command.user_id}`;
     const channel = `slack:${command.channel_id}`;
     if (/^\s*(create)?\s*$/i.test(command.text)) return openModal(command, identity, channel);
@@ -46,6 +49,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
 
   app.action<BlockAction<ButtonAction>>(/^lf:/, async ({ action, ack, body, respond }) => {
     await ack();
+    await gate.clear();
     const button = decodeButton(action.action_id);
     const identity = `slack:${body.user.id}`;
     if (!button) return;

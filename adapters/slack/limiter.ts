@@ -37,7 +37,8 @@ export class SlackLimiter {
 
   constructor(private readonly client: WebClient, private readonly opts: LimiterOptions = {}) {
     this.scale = opts.rateScale ?? 1;
-    this.channels = new Bottleneck.Group({ maxConcurrent: 1, minTime: Math.ceil(1000 / this.scale) });
+    // 1.05 s rather than 1 s: network jitter must never make two posts look closer than a second to Slack.
+    this.channels = new Bottleneck.Group({ maxConcurrent: 1, minTime: Math.ceil(1050 / this.scale) });
   }
 
   /** Calls a method within its tier. */

@@ -8,6 +8,7 @@ import type { SlackMode } from "./mode.ts";
 import { SlackLimiter } from "./limiter.ts";
 import { SlackPort } from "./port.ts";
 import { registerHandlers } from "./handlers.ts";
+import { AckGate } from "./ack-gate.ts";
 
 export interface SlackOptions {
   core: Core;
@@ -42,13 +43,16 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
   const limiter = new SlackLimiter(app.client, { rateScale: o.rateScale, metrics: o.metrics });
   const port = new SlackPort(limiter);
   o.core.router.register(port);
-  registerHandlers(app, { core: o.core.dispatcher, port, limiter, log: o.log });
+  const gate = new AckGate();
+  registerHandlers(app, { core: o.core.dispatcher, port, limiter, log: o.log, gate });
 
   if (o.settings.mode === "http") {
     if (!o.http) throw new Error("Slack's HTTP mode needs the HTTP server");
     const http = receiver as HTTPReceiver;
     o.http.addRoute((req, res) => {
       if ((req.url ?? "").split("?")[0] !== "/slack/events") return false;
+      gate.enter();
+      res.once("close", () => gate.leave());
       http.requestListener(req, res);
       return true;
     });
