@@ -50,10 +50,10 @@ export const create: CommandHandler = async (ctx) => {
     if (await findLiveCluster(trx, tenantId, name)) return { ok: false, code: "cluster.exists", message: `${tenantId} already has a cluster named ${name}; pick another name` };
     const perUser = checkPerUser(tenantId, tenant, await userClusterCount(trx, tenantId, principal.identity));
     if (!perUser.ok) return perUser;
-    const quota = checkQuota(tenantId, tenant, await usageOf(trx, tenantId), cluster as never);
+    const quota = checkQuota(tenantId, tenant, await usageOf(trx, tenantId), cluster);
     if (!quota.ok) return quota;
-    await trx.insertInto("clusters").values(cluster).execute();
-    if (!needsApproval) return { ...(await reserveAndQueue(app, trx, { ...cluster, id: cluster.id } as never)), clusterId: cluster.id };
+    const inserted = await trx.insertInto("clusters").values(cluster).returningAll().executeTakeFirstOrThrow();
+    if (!needsApproval) return { ...(await reserveAndQueue(app, trx, inserted)), clusterId: cluster.id };
     const tenantTimeout = tenant.approval_timeout;
     const r = await trx.insertInto("requests").values({
       cluster_id: cluster.id, tenant: tenantId, requester: principal.identity, state: "pending",
