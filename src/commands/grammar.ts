@@ -82,10 +82,10 @@ export const GRAMMAR: readonly CommandSpec[] = [
       { name: "namespace", kind: "namespace", required: false, description: "namespace name, a DNS label (not for list; never a kube- or default namespace)" },
     ],
     options: [
-      { key: "for", kind: "person", description: "ns kubeconfig only: who receives it (an identity like slack:U0BOB or an @mention); a member of the tenant; default you" },
+      { key: "for", kind: "person", description: "ns kubeconfig only: who receives it, a member of the tenant (an identity like slack:U0BOB, or an @mention picked in chat); default you" },
       tenantOpt,
     ],
-    examples: ["ns create lab3 team-a", "ns list lab3", "ns kubeconfig lab3 team-a for=@bob", "ns delete lab3 team-a"],
+    examples: ["ns create lab3 team-a", "ns list lab3", "ns kubeconfig lab3 team-a", "ns kubeconfig lab3 team-a for=slack:U0BOB", "ns delete lab3 team-a"],
   },
   {
     name: "approve", summary: "approve a cluster request", who: "TAs and instructors (never your own request)",
@@ -108,15 +108,15 @@ export const GRAMMAR: readonly CommandSpec[] = [
   {
     name: "grant", summary: "give someone a role in a tenant", who: "instructors (TAs, students, viewers of their tenant) and admins",
     args: [
-      { name: "person", kind: "person", required: true, description: "an identity like slack:U0BOB, or an @mention" },
+      { name: "person", kind: "person", required: true, description: "an identity like slack:U0BOB, or an @mention picked in chat" },
       { name: "role", kind: "role", required: true, choices: ["viewer", "student", "ta", "instructor"], description: "the role to give" },
     ],
-    options: [tenantOpt], examples: ["grant @bob ta", "grant slack:U0BOB student tenant=cs401"],
+    options: [tenantOpt], examples: ["grant slack:U0BOB ta", "grant discord:1200000000000000002 student tenant=cs401"],
   },
   {
     name: "revoke", summary: "take away a role granted in chat", who: "instructors (TAs, students, viewers of their tenant) and admins",
-    args: [{ name: "person", kind: "person", required: true, description: "an identity like slack:U0BOB, or an @mention" }],
-    options: [tenantOpt], examples: ["revoke @bob", "revoke slack:U0BOB tenant=cs401"],
+    args: [{ name: "person", kind: "person", required: true, description: "an identity like slack:U0BOB, or an @mention picked in chat" }],
+    options: [tenantOpt], examples: ["revoke slack:U0BOB", "revoke slack:U0BOB tenant=cs401"],
   },
   {
     name: "audit", summary: "show recent audited actions", who: "instructors",

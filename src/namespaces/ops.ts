@@ -29,7 +29,7 @@ async function change(app: App, p: Principal, c: Cluster, ns: string, verb: "cre
   });
   if (outcome) return outcome;
   return verb === "create"
-    ? done({ title: `Namespace ${ns} created on ${c.name}`, text: `Give someone edit rights in it with /cluster ns kubeconfig ${c.name} ${ns} for=@them`, tone: "success" })
+    ? done({ title: `Namespace ${ns} created on ${c.name}`, text: `Give someone edit rights in it with /cluster ns kubeconfig ${c.name} ${ns} for=<identity or @mention>`, tone: "success" })
     : done({ title: `Namespace ${ns} is being deleted on ${c.name}`, text: "Everything in it goes with it; Kubernetes finishes in the background.", tone: "warning" });
 }
 
