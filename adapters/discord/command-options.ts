@@ -57,7 +57,8 @@ function optionFor(config: Config, name: string, kind: ValueKind, description: s
   const listed = (values: readonly string[]) => values.length > 0 && values.length <= 25
     ? { type: S, choices: values.map((v) => ({ name: v, value: v })) } as const
     : { type: S, max_length: 100 } as const;
-  switch (kind) {
+  // `as string`: the grammar grows kinds over time; an unknown one becomes a plain string option.
+  switch (kind as string) {
     case "cluster": return { ...base, type: S, min_length: 3, max_length: 24, autocomplete: true };
     case "request": return { ...base, type: S, min_length: 1, max_length: 24, autocomplete: true };
     case "tenant": return { ...base, type: S, min_length: 2, max_length: 32, autocomplete: true };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buttonsOf, CHANNEL, discordConfig, embedOf, startDiscordTest, USERS, type DiscordTest } from "./helpers.ts";
+import { buttonsOf, CHANNEL, discordConfig, embedOf, startDiscordTest, USERS, warnings, type DiscordTest } from "./helpers.ts";
 import type { Answer } from "../fakes/discord/interactions.ts";
 
 let t: DiscordTest | undefined;
@@ -66,6 +66,8 @@ describe("Discord: student → instructor → ready → DM", () => {
     expect(routes).toContain("POST /channels/:id/messages/:id/threads");
     expect(routes).toContain("POST /interactions/:id/:token/callback");
     expect(routes.join(" ")).not.toMatch(/[0-9]{15}/);
+    // Every interaction was answered and every chat call landed.
+    expect(warnings(t.logs)).toEqual([]);
   });
 
   it("posts the approval card in the approval channel, refuses a student's press privately, and takes the TA's", async () => {

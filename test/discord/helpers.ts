@@ -68,6 +68,8 @@ export interface DiscordTestOptions {
   config?: Record<string, unknown>;
   deferAfterMs?: number;
   tokenLifeMs?: number;
+  /** Runs before the core starts, e.g. to register another platform's port next to Discord's. */
+  beforeStart?: (core: Core) => void;
 }
 
 /** Starts the fake Discord, a core on a temp data dir, and the adapter (which logs in and registers /cluster). */
@@ -85,6 +87,7 @@ export async function startDiscordTest(opts: DiscordTestOptions = {}): Promise<D
     core, token: fake.token, applicationId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, log, metrics,
     deferAfterMs: opts.deferAfterMs, tokenLifeMs: opts.tokenLifeMs,
   });
+  opts.beforeStart?.(core);
   await core.start();
   return {
     fake, core, adapter, metrics, logs,
@@ -96,6 +99,11 @@ export async function startDiscordTest(opts: DiscordTestOptions = {}): Promise<D
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Log lines at warn level or above, as `msg` texts. */
+export function warnings(logs: string[]): string[] {
+  return logs.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level >= 40).map((l) => l.msg);
 }
 
 /** The embed of a stored message (the adapter sends one per message). */

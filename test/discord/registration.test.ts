@@ -38,7 +38,7 @@ describe("Discord start-up", () => {
         const o = opts.find((x) => x.name === arg.name)!;
         if (arg.kind === "cluster" || arg.kind === "request") expect(o.autocomplete, `${spec.name} ${arg.name}`).toBe(true);
         if (arg.choices) expect(o.choices?.map((c) => c.value), `${spec.name} ${arg.name}`).toEqual([...arg.choices]);
-        if (arg.kind === "person") expect(o.type).toBe(TYPE.User);
+        if ((arg.kind as string) === "person") expect(o.type).toBe(TYPE.User);
       }
       for (const opt of spec.options) {
         const o = opts.find((x) => x.name === opt.key)!;

@@ -41,8 +41,9 @@ export class FakeDiscord {
     this.interactions = new Interactions(this.state, this.gateway, this.guildId);
     this.server = createServer((req, res) => {
       void this.handle(req).then((a) => {
-        res.writeHead(a.status, { "content-type": "application/json", ...a.headers });
-        res.end(a.status === 204 || a.body === undefined ? undefined : JSON.stringify(a.body));
+        const empty = a.status === 204 || a.body === undefined;
+        res.writeHead(a.status, { ...(empty ? {} : { "content-type": "application/json" }), ...a.headers });
+        res.end(empty ? undefined : JSON.stringify(a.body));
       }, (e: unknown) => { res.writeHead(500); res.end(String(e)); });
     });
     this.server.on("upgrade", (req, socket, head) => {

@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { buttonsOf, CHANNEL, embedOf, startDiscordTest, USERS, warnings, type DiscordTest } from "./helpers.ts";
+
+let t: DiscordTest | undefined;
+afterEach(async () => { await t?.close(); t = undefined; });
+
+async function count(table: "clusters" | "requests" | "jobs"): Promise<number> {
+  const r = await t!.core.app.db.k.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+describe("Discord: redeliveries and the response window", () => {
+  it("treats a duplicate INTERACTION_CREATE (same id) as one command, and a duplicate button press as one decision", async () => {
+    t = await startDiscordTest();
+    const f = t.fake;
+    const id = f.interactions.slash(USERS.bob, { id: CHANNEL.cs401 }, "create", { name: "lab3" });
+    await f.interactions.answer(id);
+    f.interactions.redispatch(id);
+    // Discord refuses the second answer to the same interaction (40060); wait until the adapter has tried.
+    await f.waitFor(() => f.calls.some((c) => c.path.startsWith(`/interactions/${id}/`) && c.status === 400));
+    await t.idle();
+    expect([await count("clusters"), await count("requests")]).toEqual([1, 1]);
+    const cards = [USERS.ada, USERS.tim].flatMap((u) => f.dmsTo(u.id)).filter((m) => buttonsOf(m).includes("lf:approve:1"));
+    expect(cards).toHaveLength(2);
+
+    const card = cards[0]!;
+    const press = f.interactions.press(USERS.ada, card, "lf:approve:1");
+    await f.interactions.answer(press);
+    f.interactions.redispatch(press);
+    await f.waitFor(() => f.calls.some((c) => c.path.startsWith(`/interactions/${press}/`) && c.status === 400));
+    await t.idle();
+    expect(await count("jobs")).toBe(1);
+    expect(f.dmsTo(USERS.bob.id).filter((m) => embedOf(m).title === "lab3 was approved")).toHaveLength(1);
+    // The core ran each command once: a second run would have been counted (and refused: name taken, already decided).
+    const runs = (await t.metrics.commands.get()).values.filter((v) => ["create", "button:approve"].includes(String(v.labels.command)));
+    expect(runs.map((v) => [v.labels.command, v.labels.outcome, v.value])).toEqual([["create", "ok", 1], ["button:approve", "ok", 1]]);
+    const audited = await t.core.app.db.k.selectFrom("audit").select("action").where("action", "in", ["cluster.create", "request.approve"]).execute();
+    expect(audited.map((a) => a.action)).toEqual(["cluster.create", "request.approve"]);
+    // The refused second answers are expected, not warnings.
+    expect(warnings(t.logs)).toEqual([]);
+  });
+
+  it("defers ephemerally and fills in the answer when the core is slow (here: always)", async () => {
+    t = await startDiscordTest({ deferAfterMs: 0 });
+    const f = t.fake;
+    const id = f.interactions.slash(USERS.bob, { id: CHANNEL.cs401 }, "create", { name: "Lab3" });
+    const a = await f.interactions.answer(id);
+    expect(f.interactions.record(id).callbacks.map((c) => [c.type, c.data?.flags])).toEqual([[5, 64]]);
+    if (a.kind !== "message") throw new Error("expected a message");
+    expect([a.deferred, a.ephemeral]).toEqual([true, true]);
+    expect(embedOf(a.message).title).toBe("That command needs a fix");
+    expect(embedOf(a.message).description).toContain('name "Lab3" is not valid');
+  });
+
+  it("answers by DM once the interaction token has expired, since a private answer must stay private", async () => {
+    t = await startDiscordTest({ deferAfterMs: 0, tokenLifeMs: 0 });
+    const f = t.fake;
+    const id = f.interactions.slash(USERS.stranger, { id: CHANNEL.cs401 }, "list", {});
+    await f.waitFor(() => f.dmsTo(USERS.stranger.id).length > 0);
+    const dm = f.dmsTo(USERS.stranger.id)[0]!;
+    expect(embedOf(dm).description).toContain(`discord:${USERS.stranger.id}`);
+    expect(embedOf(dm).description).toMatch(/not in any tenant/);
+    // Nothing went to the channel, and the expired token was not used.
+    expect(f.messagesIn(CHANNEL.cs401)).toHaveLength(0);
+    expect(f.calls.filter((c) => c.path.startsWith("/webhooks/"))).toHaveLength(0);
+    expect(f.interactions.record(id).callbacks.map((c) => c.type)).toEqual([5]);
+  });
+});
