@@ -29,6 +29,13 @@ function actorOf(i: Interaction): { identity: string; displayName: string } {
   return { identity: identityOf(i.user.id), displayName: i.user.globalName ?? i.user.username };
 }
 
+/** Where the user typed: a thread counts as its parent channel, so commands in a progress thread find the course's tenant. */
+function whereOf(i: Interaction): { channel: string } {
+  const ch = i.channel;
+  const id = ch?.isThread() && ch.parentId ? ch.parentId : i.channelId ?? "0";
+  return { channel: channelRefOf(id) };
+}
+
 function specOf(i: ChatInputCommandInteraction | AutocompleteInteraction): CommandSpec | undefined {
   const sub = i.options.getSubcommand(false);
   return GRAMMAR.find((c) => c.name === sub);
@@ -47,7 +54,7 @@ async function command(ctx: HandlerContext, i: ChatInputCommandInteraction): Pro
     return;
   }
   const actor = actorOf(i);
-  const where = { channel: channelRefOf(i.channelId) };
+  const where = whereOf(i);
   await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
     ctx.core.dispatcher.handleCommand({ actor, where, text: text.text, deliveryId: i.id }));
 }
@@ -61,7 +68,7 @@ async function autocomplete(ctx: HandlerContext, i: AutocompleteInteraction): Pr
   if (kind) {
     const tenant = spec.options.some((o) => o.key === "tenant") ? i.options.getString("tenant", false) ?? undefined : undefined;
     const found = await ctx.core.dispatcher.autocomplete({
-      actor: actorOf(i), where: { channel: channelRefOf(i.channelId ?? "0") }, kind, prefix: String(focused.value ?? ""),
+      actor: actorOf(i), where: whereOf(i), kind, prefix: String(focused.value ?? ""),
       tenant: tenant && focused.name !== "tenant" ? tenant : undefined,
     });
     // Discord: at most 25 choices, names and values of 1–100 characters.
@@ -81,7 +88,7 @@ async function button(ctx: HandlerContext, i: ButtonInteraction): Promise<void> 
     return;
   }
   const actor = actorOf(i);
-  const where = { channel: channelRefOf(i.channelId) };
+  const where = whereOf(i);
   await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
     ctx.core.dispatcher.handleAction({ actor, where, action: decoded.action, value: decoded.value, deliveryId: i.id }));
 }

@@ -1,6 +1,6 @@
 /** Starts the Discord adapter: gateway login, `/cluster` registration in the guild, and the ChatPort for the core. */
 import { once } from "node:events";
-import { Client, Events, GatewayIntentBits, Routes, type REST } from "discord.js";
+import { Client, Events, GatewayIntentBits, Partials, Routes, type REST } from "discord.js";
 import type { Core } from "../../src/core/core.ts";
 import type { Logger } from "../../src/log.ts";
 import type { Metrics } from "../../src/metrics.ts";
@@ -41,7 +41,10 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   if (!isSnowflake(opts.guildId)) throw new Error("DISCORD_GUILD_ID must be the server's numeric id (Developer Mode on, right-click the server → Copy Server ID)");
   const log = opts.log.child({ adapter: "discord" });
   // Only Guilds: interactions arrive without any intent, and no privileged intent (members, presences, message content) is needed.
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: apiBase(opts.apiUrl) }, allowedMentions: { parse: [] } });
+  // Partial channels: an interaction from a thread the cache never saw (archived, or older than this process) still has its parent.
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: apiBase(opts.apiUrl) }, allowedMentions: { parse: [] },
+  });
   countRestCalls(client.rest, opts.metrics, log);
   const open = new OpenInteractions(opts.tokenLifeMs ?? TOKEN_LIFE_MS);
   const port = new DiscordPort(client.rest, log, open);

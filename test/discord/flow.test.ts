@@ -98,4 +98,19 @@ describe("Discord: student → instructor → ready → DM", () => {
     expect(buttonsOf(card)).toEqual([]);
     expect(embedOf(card).description).toMatch(/^Approved by Tim/);
   });
+
+  it("takes a command typed in a progress thread as typed in its course channel", async () => {
+    t = await startDiscordTest();
+    const f = t.fake;
+    await f.interactions.answer(f.interactions.slash(USERS.dan, { id: CHANNEL.dsg }, "create", { name: "exp1" }));
+    await t.idle();
+    const root = f.messagesIn(CHANNEL.dsg)[0]!;
+    // The admin belongs to every tenant, so only the channel can say which one is meant.
+    const inThread = await f.interactions.answer(f.interactions.slash(USERS.root, { id: root.id, parent: CHANNEL.dsg }, "status", { name: "exp1" }));
+    expect(inThread.kind === "message" && embedOf(inThread.message).title).toBe("exp1 · dsg");
+    const suggestions = await f.interactions.answer(f.interactions.autocomplete(USERS.root, { id: root.id, parent: CHANNEL.dsg }, "status", { name: "" }, "name"));
+    expect(suggestions.kind === "choices" && suggestions.choices.map((c) => c.value)).toEqual(["exp1"]);
+    const elsewhere = await f.interactions.answer(f.interactions.slash(USERS.root, { id: CHANNEL.lounge }, "status", { name: "exp1" }));
+    expect(elsewhere.kind === "message" && embedOf(elsewhere.message).description).toMatch(/belongs to no tenant/);
+  });
 });

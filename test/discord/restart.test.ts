@@ -22,6 +22,10 @@ describe("Discord: an adapter restart", () => {
     expect(puts.map((c) => c.status)).toEqual([200, 200]);
     expect(puts[1]!.body).toEqual(puts[0]!.body);
 
+    // The new process never saw the thread, yet a command typed in it still belongs to the course channel.
+    const status = await f.interactions.answer(f.interactions.slash(USERS.root, { id: root.id, parent: CHANNEL.dsg }, "status", { name: "exp1" }));
+    expect(status.kind === "message" && embedOf(status.message).title).toBe("exp1 · dsg");
+
     const asked = await f.interactions.answer(f.interactions.slash(USERS.dan, { id: CHANNEL.dsg }, "delete", { name: "exp1" }));
     if (asked.kind !== "message") throw new Error("expected a message");
     expect(asked.ephemeral).toBe(true);

@@ -103,6 +103,8 @@ export class FakeDiscord {
     const call: RestCall = { method, path, query: url.search, body, files, status: 0 };
     const answer = this.limited(method, path) ?? this.answer(method, path, url.searchParams, req.headers.authorization, body, files);
     call.status = answer.status;
+    // Discord tells the gateway about a thread the bot started, as it does for the real bot (Guilds intent).
+    if (answer.status === 201 && path.endsWith("/threads")) this.gateway.dispatch("THREAD_CREATE", { ...(answer.body as object), guild_id: this.guildId, newly_created: true });
     this.state.calls.push(call);
     this.state.changed();
     return answer;

@@ -10,6 +10,8 @@ export type Answer =
 export interface Where {
   id: string;
   dm?: boolean;
+  /** For a thread: its parent channel. */
+  parent?: string;
 }
 
 interface RegisteredOption {
@@ -43,7 +45,7 @@ export class Interactions {
     const found = JSON.stringify(message.components).includes(JSON.stringify(customId));
     if (!found) throw new Error(`message ${message.id} has no button ${customId}`);
     const ch = this.s.channels.get(message.channel_id)!;
-    return this.dispatch(user, { id: ch.id, dm: ch.kind === "dm" }, 3, { custom_id: customId, component_type: 2 }, { message: messageObject(message) });
+    return this.dispatch(user, { id: ch.id, dm: ch.kind === "dm", parent: ch.parent }, 3, { custom_id: customId, component_type: 2 }, { message: messageObject(message) });
   }
 
   /** Sends an interaction already dispatched again, with the same id (a duplicate delivery). */
@@ -72,7 +74,7 @@ export class Interactions {
   private dispatch(user: FakeUser, where: Where, type: number, data: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
     const id = snowflake();
     const token = `itoken-${id}-${Math.random().toString(36).slice(2)}`;
-    const payload = interactionObject({ id, token, applicationId: this.s.applicationId, guildId: this.guildId, user, channel: { id: where.id, dm: where.dm ?? false } }, type, data, extra);
+    const payload = interactionObject({ id, token, applicationId: this.s.applicationId, guildId: this.guildId, user, channel: { id: where.id, dm: where.dm ?? false, parent: where.parent } }, type, data, extra);
     this.s.interactions.set(id, { id, token, payload, dispatchedAt: Date.now(), callbacks: [], followups: [] });
     this.gateway.dispatch("INTERACTION_CREATE", payload);
     return id;

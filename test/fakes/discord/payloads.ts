@@ -77,8 +77,8 @@ export interface InteractionBase {
   applicationId: string;
   guildId: string;
   user: FakeUser;
-  /** A guild text channel, or a DM channel (then `guildId` is not sent and `user` replaces `member`). */
-  channel: { id: string; dm: boolean };
+  /** A guild text channel, a thread (with its parent), or a DM channel (then `guildId` is not sent and `user` replaces `member`). */
+  channel: { id: string; dm: boolean; parent?: string };
 }
 
 /** The fields every INTERACTION_CREATE needs (discord.js throws without `entitlements`). */
@@ -86,7 +86,7 @@ export function interactionObject(b: InteractionBase, type: number, data: Record
   const where = b.channel.dm
     ? { user: userObject(b.user), channel: channelObject(b.channel.id, "dm", { recipients: [userObject(b.user)] }), context: 1, authorizing_integration_owners: { "0": b.guildId } }
     : { guild_id: b.guildId, guild: { id: b.guildId, locale: "en-US", features: [] }, member: memberObject(b.user), guild_locale: "en-US",
-      channel: channelObject(b.channel.id, "text", { guild_id: b.guildId, name: "course", permissions: "2248473465835073" }), context: 0,
+      channel: channelObject(b.channel.id, b.channel.parent ? "thread" : "text", { guild_id: b.guildId, name: "course", permissions: "2248473465835073", ...(b.channel.parent ? { parent_id: b.channel.parent } : {}) }), context: 0,
       authorizing_integration_owners: { "0": b.guildId } };
   return {
     id: b.id, application_id: b.applicationId, type, token: b.token, version: 1, data, channel_id: b.channel.id,
