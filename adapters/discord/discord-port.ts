@@ -13,6 +13,7 @@ import type { OpenInteractions } from "./open-interactions.ts";
 const NO_PINGS = { parse: [] as never[] };
 const FILENAME = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** The `discord` ChatPort the core routes `discord:` channels, refs and identities to. */
 export class DiscordPort implements ChatPort {
   readonly platform = PLATFORM;
   private readonly dmChannels = new Map<string, string>();

@@ -5,6 +5,7 @@ import type { RepliableInteraction } from "discord.js";
 export const TOKEN_LIFE_MS = 14 * 60_000;
 const MAX_OPEN = 1000;
 
+/** The latest answerable interaction per user and channel. */
 export class OpenInteractions {
   private readonly open = new Map<string, { interaction: RepliableInteraction; receivedAt: number }>();
 

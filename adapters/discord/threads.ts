@@ -13,6 +13,7 @@ const AUTO_ARCHIVE_MINUTES = 10080;
 /** Codes meaning "no thread can be started here": wrong channel type (DM, thread), missing access or permission. */
 const NO_THREAD_HERE = new Set<number | string>([50024, 50001, 50013]);
 
+/** One thread per root message, started on first reply. */
 export class ThreadStarter {
   private readonly titles = new Map<string, string>();
   private readonly threads = new Map<string, Promise<string | undefined>>();

@@ -66,6 +66,10 @@ describe("Discord: student → instructor → ready → DM", () => {
     expect(routes).toContain("POST /channels/:id/messages/:id/threads");
     expect(routes).toContain("POST /interactions/:id/:token/callback");
     expect(routes.join(" ")).not.toMatch(/[0-9]{15}/);
+    // No message the bot sent to a channel, thread or DM can ping anyone.
+    const sends = f.calls.filter((c) => /^\/channels\/\d+\/messages(\/\d+)?$/.test(c.path) && c.method !== "GET");
+    expect(sends.length).toBeGreaterThan(10);
+    for (const c of sends) expect((c.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
     // Every interaction was answered and every chat call landed.
     expect(warnings(t.logs)).toEqual([]);
   });

@@ -68,13 +68,15 @@ export interface DiscordTestOptions {
   config?: Record<string, unknown>;
   deferAfterMs?: number;
   tokenLifeMs?: number;
+  /** The gateway's heartbeat interval (Discord's is about 41 s, so tests see none unless they shorten it). */
+  heartbeatIntervalMs?: number;
   /** Runs before the core starts, e.g. to register another platform's port next to Discord's. */
   beforeStart?: (core: Core) => void;
 }
 
 /** Starts the fake Discord, a core on a temp data dir, and the adapter (which logs in and registers /cluster). */
 export async function startDiscordTest(opts: DiscordTestOptions = {}): Promise<DiscordTest> {
-  const fake = await new FakeDiscord({ channels: Object.values(CHANNEL) }).start();
+  const fake = await new FakeDiscord({ channels: Object.values(CHANNEL), heartbeatIntervalMs: opts.heartbeatIntervalMs }).start();
   const dataDir = mkdtempSync(join(tmpdir(), "labforge-discord-"));
   const logs: string[] = [];
   const redactor = new Redactor();

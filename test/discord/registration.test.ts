@@ -58,6 +58,13 @@ describe("Discord start-up", () => {
     expect(t.logs.join("")).not.toContain(t.fake.token);
   });
 
+  it("keeps the gateway session alive: heartbeats are acknowledged, so the client never reconnects as a zombie", async () => {
+    t = await startDiscordTest({ heartbeatIntervalMs: 40 });
+    await t.fake.waitFor(() => t!.fake.gateway.heartbeats >= 3);
+    expect(t.fake.gateway.connections).toBe(1);
+    expect(t.fake.gateway.identifies).toHaveLength(1);
+  });
+
   it("refuses to start with a bad token and says why without echoing it", async () => {
     const { FakeDiscord } = await import("../fakes/discord/fake-discord.ts");
     const { startDiscord } = await import("../../adapters/discord/start.ts");

@@ -18,6 +18,7 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
 }
 
+/** The fake: start() it, give discord.js its apiUrl, drive it through `interactions`, inspect `calls` and `state`. */
 export class FakeDiscord {
   readonly token: string;
   readonly applicationId = snowflake();
@@ -36,7 +37,7 @@ export class FakeDiscord {
     for (const c of opts.channels) this.state.addTextChannel(c);
     this.gateway = new FakeGateway({
       token: this.token, applicationId: this.applicationId, guildId: this.guildId, bot: this.bot, channels: opts.channels,
-      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250, resumeUrl: () => `ws://127.0.0.1:${this.port}/gateway`,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250, resumeUrl: () => `ws://127.0.0.1:${this.port}/gateway`, changed: () => this.state.changed(),
     });
     this.interactions = new Interactions(this.state, this.gateway, this.guildId);
     this.server = createServer((req, res) => {
@@ -58,12 +59,14 @@ export class FakeDiscord {
   /** Every REST call so far, in order. */
   get calls(): readonly RestCall[] { return this.state.calls; }
 
+  /** Listens on a free port on 127.0.0.1. */
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
 
+  /** Closes gateway connections and the server. */
   async stop(): Promise<void> {
     await this.gateway.close();
     this.server.closeAllConnections();

@@ -12,8 +12,11 @@ export interface GatewayOptions {
   channels: string[];
   heartbeatIntervalMs: number;
   resumeUrl: () => string;
+  /** Called after each frame handled, so waiters can re-check. */
+  changed: () => void;
 }
 
+/** The gateway side of the fake, sharing the REST server's port. */
 export class FakeGateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Set<WebSocket>();
@@ -23,6 +26,8 @@ export class FakeGateway {
   readonly identifies: { intents: number; token: string }[] = [];
   /** Heartbeats received and acknowledged. */
   heartbeats = 0;
+  /** WebSocket connections accepted (a client that reconnects or resumes opens another). */
+  connections = 0;
   private readyWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: GatewayOptions) {}
@@ -50,6 +55,7 @@ export class FakeGateway {
   }
 
   private connected(ws: WebSocket): void {
+    this.connections++;
     this.sockets.add(ws);
     ws.on("close", () => { this.sockets.delete(ws); this.identified.delete(ws); });
     ws.on("message", (raw) => this.received(ws, String(raw)));
@@ -60,7 +66,7 @@ export class FakeGateway {
     let frame: { op: number; d: unknown };
     try { frame = JSON.parse(raw) as { op: number; d: unknown }; } catch { ws.close(4002, "Decode error"); return; }
     switch (frame.op) {
-      case 1: this.heartbeats++; this.send(ws, { op: 11, d: null, s: null, t: null }); return;
+      case 1: this.heartbeats++; this.send(ws, { op: 11, d: null, s: null, t: null }); this.opts.changed(); return;
       case 2: this.identify(ws, frame.d as { token: string; intents: number }); return;
       case 6: this.send(ws, { op: 9, d: false, s: null, t: null }); return; // no resumes: the client identifies again
       default: return;
@@ -69,6 +75,7 @@ export class FakeGateway {
 
   private identify(ws: WebSocket, d: { token: string; intents: number }): void {
     this.identifies.push({ intents: d.intents, token: d.token });
+    this.opts.changed();
     if (d.token !== this.opts.token) { ws.close(4004, "Authentication failed."); return; }
     const { applicationId, guildId, bot } = this.opts;
     this.identified.add(ws);

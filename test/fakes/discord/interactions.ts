@@ -25,6 +25,7 @@ interface RegisteredOption {
   options?: RegisteredOption[];
 }
 
+/** What a user does in the Discord client: commands, typing into an option, pressing buttons. */
 export class Interactions {
   constructor(private readonly s: FakeState, private readonly gateway: FakeGateway, private readonly guildId: string) {}
 

@@ -47,6 +47,7 @@ export interface RateRule {
   retryAfterS: number;
 }
 
+/** The fake's whole state, shared by REST routes, gateway and test helpers. */
 export class FakeState {
   readonly channels = new Map<string, FakeChannel>();
   readonly dmOf = new Map<string, string>();
