@@ -87,6 +87,11 @@ describe.skipIf(!hasTerraform)("proxmox driver: terraform", () => {
     expect(existsSync(workspaceOf(dataDir, spec.id))).toBe(false);
   });
 
+  it("fails with a clear message when terraform cannot be started", async () => {
+    const d = driver(join(tmp.dir, "missing"), { terraformBin: join(tmp.dir, "no-such-terraform") });
+    await expect(d.apply(clusterSpec(), recordingContext())).rejects.toThrow(/^could not run .*no-such-terraform: .*ENOENT/);
+  });
+
   it("shares one plugin cache and passes the token only in terraform's environment", async () => {
     // A copy of the fixture module plus a resource whose local-exec reports what terraform's environment holds.
     const moduleDir = join(tmp.dir, "probe-module");

@@ -18,10 +18,19 @@ export function pluginCacheDir(dataDir: string): string {
 }
 
 export class TerraformRunner {
+  /** Inits run one at a time: terraform does not promise that concurrent installs into one plugin cache are safe. */
+  private initQueue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly o: ResolvedOptions) {}
 
   /** `terraform init`: modules and providers (idempotent, cheap once the plugin cache is warm). */
   async init(ws: string, ctx: StepContext): Promise<void> {
+    const turn = this.initQueue.then(() => this.initNow(ws, ctx));
+    this.initQueue = turn.catch(() => undefined);
+    await turn;
+  }
+
+  private async initNow(ws: string, ctx: StepContext): Promise<void> {
     await mkdir(pluginCacheDir(this.o.dataDir), { recursive: true, mode: 0o700 });
     const tail = this.tail();
     const code = await this.run(ws, ["init", "-input=false", "-no-color"], ctx, (l) => this.debug(tail.add(l)), tail);
