@@ -13,6 +13,7 @@ import { HttpServer } from "./http/server.ts";
 import { ConsoleChat } from "../adapters/console/console-chat.ts";
 import { slackMode, type SlackMode } from "../adapters/slack/mode.ts";
 import { startSlack } from "../adapters/slack/start.ts";
+import { startDiscord } from "../adapters/discord/start.ts";
 
 async function main(): Promise<number> {
   let settings: Settings;
@@ -30,8 +31,9 @@ async function main(): Promise<number> {
   }
   const config = loaded.config;
   if (settings.LABFORGE_INFRA) config.infra.driver = settings.LABFORGE_INFRA;
-  if (settings.DISCORD_TOKEN) {
-    process.stderr.write("labforge cannot start: the Discord adapter is not part of this build yet; unset DISCORD_TOKEN\n");
+  const discord = settings.DISCORD_TOKEN;
+  if (discord && (!settings.DISCORD_APPLICATION_ID || !settings.DISCORD_GUILD_ID)) {
+    process.stderr.write("labforge cannot start: DISCORD_APPLICATION_ID and DISCORD_GUILD_ID are required with DISCORD_TOKEN (see docs/discord.md)\n");
     return 2;
   }
 
@@ -40,14 +42,15 @@ async function main(): Promise<number> {
   const redactor = new Redactor();
   redactor.add(...secretValues(settings));
   // The console is the chat: keep logs to warnings there unless LOG_LEVEL asks for more.
-  const chatMode = slack !== undefined;
+  const chatMode = slack !== undefined || discord !== undefined;
   const log = createLogger(process.env.LOG_LEVEL ? settings.LOG_LEVEL : chatMode ? "info" : "warn", redactor);
   const metrics = createMetrics();
   const secretKey = loadSecretKey(dataDir, settings.LABFORGE_SECRET_KEY);
 
   let core: Core;
   try {
-    core = new Core({ config, dataDir, secretKey, clock: systemClock, log, metrics, redactor });
+    // With a chat platform, one root-message update per cluster per second is plenty and spares the rate limits.
+    core = new Core({ config, dataDir, secretKey, clock: systemClock, log, metrics, redactor, minUpdateIntervalMs: chatMode ? 1000 : 0 });
   } catch (e) {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
     return 2;
@@ -65,13 +68,19 @@ async function main(): Promise<number> {
   let chat: ConsoleChat | undefined;
   try {
     if (slack) stops.push((await startSlack({ core, settings: slack, http, log, metrics })).stop);
+    if (discord) {
+      stops.push((await startDiscord({
+        core, token: discord, applicationId: settings.DISCORD_APPLICATION_ID!, guildId: settings.DISCORD_GUILD_ID!,
+        apiUrl: settings.DISCORD_API_URL, log, metrics,
+      })).stop);
+    }
   } catch (e) {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
     await http.close();
     return 2;
   }
   if (!chatMode) chat = new ConsoleChat({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
-  log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port, slack: slack?.mode ?? "off" }, "labforge started");
+  log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port, slack: slack?.mode ?? "off", discord: discord ? "on" : "off" }, "labforge started");
   await core.start();
 
   const shutdown = async (signal: string) => {

@@ -25,12 +25,12 @@ export async function trySendKubeconfig(app: App, c: Cluster, identity: string):
 }
 
 /**
- * The pipeline's delivery to the owner: true when sent, and also when the owner's DMs are closed — the cluster is
- * fine, so instead of failing the run we tell them in the cluster's channel (never with the file) how to get it.
+ * The pipeline's delivery to the owner. When the owner's DMs are closed the cluster is still fine, so instead of
+ * failing the run we tell them in the cluster's channel (never with the file) how to get it, and report "closed".
  */
-export async function sendKubeconfig(app: App, c: Cluster, identity: string): Promise<boolean> {
+export async function sendKubeconfig(app: App, c: Cluster, identity: string): Promise<Delivery> {
   const r = await trySendKubeconfig(app, c, identity);
-  if (r !== "closed") return r === "sent";
+  if (r !== "closed") return r;
   // Outside an interaction no platform-neutral ephemeral exists (Discord has none), so this is a channel post with no secret in it.
   await app.notifier.post(`cluster:${c.id}`, c.channel, {
     title: `${c.name} is ready, but the kubeconfig could not be sent`,
@@ -38,5 +38,5 @@ export async function sendKubeconfig(app: App, c: Cluster, identity: string): Pr
     tone: "warning",
   });
   app.log.info({ cluster: c.id, identity }, "kubeconfig not delivered: the owner's DMs are closed");
-  return true;
+  return r;
 }

@@ -46,7 +46,7 @@ export function clusterCard(c: Cluster, job: Job | undefined, ownerLabel: string
   const card: Card = { title: `${c.name} · ${c.tenant}`, fields, tone: TONE[c.state] ?? "info" };
   if (c.state === "provisioning" || c.state === "queued") card.progress = progressOf(job);
   if (c.state === "failed" && c.failure) card.text = c.failure;
-  if (c.state === "ready") card.text = "Ready. The kubeconfig was sent to the owner by direct message.";
+  if (c.state === "ready") card.text = "Ready. The owner gets the kubeconfig by direct message; /cluster kubeconfig sends it again.";
   if (c.state === "pending_approval") card.text = "Waiting for an instructor or TA to approve.";
   if (c.state === "rejected" && c.failure) card.text = c.failure;
   return card;

@@ -53,11 +53,12 @@ export class Pipeline {
         app.notifier.clusterChanged(cluster.id);
         const began = performance.now();
         const result = await this.runStep(step, cluster, spec, nodes, log, signal);
-        if (result) nodes = result;
+        if (Array.isArray(result)) nodes = result;
         const seconds = (performance.now() - began) / 1000;
         app.metrics.stepDuration.observe({ step, driver: app.driver.name, outcome: "ok" }, seconds);
         await finishStep(app.db.k, job.id, step, log.tail());
-        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" });
+        const summary = typeof result === "string" ? result : stepSummary(step, nodes);
+        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${summary} (${seconds.toFixed(1)} s)`, tone: "info" });
       }
       const now = app.clock.now();
       await setState(app.db.k, cluster.id, "ready", now, { ready_at: now, expires_at: now + cluster.ttl_ms, failure: null });
@@ -71,7 +72,8 @@ export class Pipeline {
     }
   }
 
-  private async runStep(step: ProvisionStep, cluster: Cluster, spec: ClusterSpec, nodes: NodeInfo[], log: StepLog, jobSignal: AbortSignal): Promise<NodeInfo[] | void> {
+  /** Runs one step; returns the nodes when the step produced them, or a summary that replaces the usual one. */
+  private async runStep(step: ProvisionStep, cluster: Cluster, spec: ClusterSpec, nodes: NodeInfo[], log: StepLog, jobSignal: AbortSignal): Promise<NodeInfo[] | string | void> {
     const { app } = this;
     const signal = AbortSignal.any([jobSignal, AbortSignal.timeout(STEP_TIMEOUT_MS[step])]);
     const ctx: StepContext = { signal, log: (l) => log.add(l), progress: (d) => log.add(`… ${d}`) };
@@ -90,7 +92,9 @@ export class Pipeline {
         return;
       }
       case "deliver": {
-        if (!(await sendKubeconfig(app, cluster, cluster.owner))) throw new StepError(`could not send the kubeconfig to ${cluster.owner} by direct message`);
+        const delivery = await sendKubeconfig(app, cluster, cluster.owner);
+        if (delivery === "closed") return "the owner's direct messages are closed; they were told in the channel how to get the kubeconfig";
+        if (delivery !== "sent") throw new StepError(`could not send the kubeconfig to ${cluster.owner} by direct message`);
         return;
       }
     }
