@@ -59,9 +59,7 @@ async function main(): Promise<void> {
   await floorFake.start();
   const bare = await bareBolt(floorFake);
   await burst(bare.url, () => floorFake.responseUrl(), "C0DSG", () => "help"); // warm-up: JIT and connection pool
-  const floor = await burst(bare.url, () => floorFake.responseUrl(), "C0DSG");
-  await bare.close();
-  await floorFake.stop();
+  const floorBefore = await burst(bare.url, () => floorFake.responseUrl(), "C0DSG");
 
   const rig = await startRig("http", { config: slackConfig(USERS), rateScale: 1 });
   await burst(rig.url, () => rig.fake.responseUrl(), "C0DSG", () => "help"); // the same warm-up
@@ -76,7 +74,12 @@ async function main(): Promise<void> {
   dmsAt = performance.now() - t0;
   await rig.t.idle();
   const allDone = performance.now() - t0;
+  // The floor again, on a machine that has done the same work: the better of the two bare runs counts.
+  const floorAfter = await burst(bare.url, () => floorFake.responseUrl(), "C0DSG");
+  await bare.close();
+  await floorFake.stop();
   clearInterval(sampler);
+  const floor = stats(floorAfter).p99 < stats(floorBefore).p99 ? floorAfter : floorBefore;
 
   const { fake } = rig;
   const ours = stats(acks);
