@@ -146,7 +146,7 @@ describe.skipIf(!hasTerraform)("proxmox driver: terraform", () => {
       sawSleep ||= [...groups].some((g) => processGroupMembers(g).some((p) => commandOf(p).startsWith("sleep")));
     }, 50);
     const began = Date.now();
-    const err = await hung.apply(spec, recordingContext(AbortSignal.timeout(4_000))).catch((e: unknown) => e);
+    const err = await hung.apply(spec, recordingContext(AbortSignal.timeout(5_000))).catch((e: unknown) => e);
     clearInterval(watch);
     expect(err).toMatchObject({ name: "TimeoutError" });
     expect(Date.now() - began).toBeLessThan(60_000); // killed at its timeout, not after the 300 s sleep
@@ -154,7 +154,8 @@ describe.skipIf(!hasTerraform)("proxmox driver: terraform", () => {
     for (const g of groups) expect(processGroupMembers(g)).toEqual([]);
 
     // A bot killed mid-apply leaves its terraform running and holding the state lock.
-    const orphan = spawn(TERRAFORM, ["apply", "-auto-approve", "-input=false"], {
+    // (-replace: the interrupted apply may or may not have recorded the hang resource.)
+    const orphan = spawn(TERRAFORM, ["apply", "-auto-approve", "-input=false", "-replace=module.cluster.terraform_data.hang[0]"], {
       cwd: ws, detached: true, stdio: "ignore",
       env: { PATH: process.env.PATH, ...TF_ENV, TF_VAR_proxmox_api_token: "labforge@pve!bot=x" },
     });

@@ -24,8 +24,8 @@ export interface TreeRunResult {
 
 /** Runs `file args` (argv, no shell) detached in its own process group; throws the signal's reason when aborted. */
 export async function runTree(file: string, args: string[], opts: TreeRunOptions): Promise<TreeRunResult> {
-  opts.signal.throwIfAborted();
   await reapStale(opts.pidFile, opts.cwd, opts.killAfterMs);
+  opts.signal.throwIfAborted();
   const sub = execa(file, args, {
     cwd: opts.cwd, env: opts.env, extendEnv: false,
     // detached: the child leads a new process group, so provider plugins, ssh and
