@@ -1,6 +1,6 @@
 /** The proxmox driver's terraform side, with the real CLI on the offline fixture module. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
@@ -34,6 +34,8 @@ describe.skipIf(!hasTerraform)("proxmox driver: terraform", () => {
     const spec = clusterSpec({ ips: ["10.40.19.201", "10.40.19.202", "10.40.19.203"] });
     const ws = workspaceOf(dataDir, spec.id);
 
+    // What a crash halfway through an earlier prepare would have left.
+    mkdirSync(join(dataDir, "workspaces", `.tmp-${spec.id}-crashed`), { recursive: true });
     await d.prepare(spec, recordingContext());
     expect(readdirSync(ws).sort()).toEqual(["main.tf.json", "terraform.tfvars.json"]);
     expect(statSync(ws).mode & 0o777).toBe(0o700);
