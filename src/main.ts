@@ -50,7 +50,10 @@ async function main(): Promise<number> {
   let core: Core;
   try {
     // With a chat platform, one root-message update per cluster per second is plenty and spares the rate limits.
-    core = new Core({ config, dataDir, secretKey, clock: systemClock, log, metrics, redactor, minUpdateIntervalMs: chatMode ? 1000 : 0 });
+    core = new Core({
+      config, dataDir, secretKey, clock: systemClock, log, metrics, redactor, minUpdateIntervalMs: chatMode ? 1000 : 0,
+      proxmoxTokenSecret: settings.PROXMOX_TOKEN_SECRET,
+    });
   } catch (e) {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
     return 2;
