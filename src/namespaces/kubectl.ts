@@ -8,6 +8,9 @@ import { specOf } from "../provisioning/spec.ts";
 
 export type Kubectl = (argv: string[], stdin?: string) => Promise<KubectlResult>;
 
+/** The driver could not run kubectl at all (as opposed to kubectl running and failing). */
+class ControlPlaneUnreachable extends Error {}
+
 export type Held<T> = { ok: true; value: T } | { ok: false; outcome: Outcome };
 
 /**
@@ -22,7 +25,15 @@ export async function withKubectl<T>(app: App, clusterId: string, work: (c: Clus
     const nodes = nodesOf(c);
     if (!nodes.some((n) => n.role === "control_plane")) return { ok: false, outcome: refuse("cluster.no_nodes", `${c.name} has no control-plane node on record`) };
     const spec = await specOf(app, c);
-    return { ok: true, value: await work(c, (argv, stdin) => app.driver.kubectl(spec, nodes, argv, stdin)) };
+    const kubectl: Kubectl = (argv, stdin) => app.driver.kubectl(spec, nodes, argv, stdin).catch((err: unknown) => {
+      throw new ControlPlaneUnreachable(app.redactor.redact(err instanceof Error ? err.message : String(err)));
+    });
+    return { ok: true, value: await work(c, kubectl) };
+  } catch (err) {
+    // SSH down, a timeout or a changed host key: something the user can report, not a crash.
+    if (!(err instanceof ControlPlaneUnreachable)) throw err;
+    app.log.warn({ cluster: clusterId, reason: err.message }, "kubectl could not reach the control plane");
+    return { ok: false, outcome: refuse("cluster.unreachable", `could not reach the control plane: ${err.message}. Try again in a minute; if it persists, tell your admin`) };
   } finally {
     release();
   }

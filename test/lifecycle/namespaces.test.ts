@@ -98,6 +98,16 @@ describe("ns create | delete | list", () => {
     expect(r.card.text).toContain("[redacted]");
     expect(JSON.stringify(r)).not.toContain("abcdef0123456789secret");
   });
+
+  it("answers an unreachable control plane with a refusal that says so, not a fault", async () => {
+    await start();
+    await readyCluster(t, "console:bob", "lab3");
+    override = () => { throw new Error("ssh 10.40.19.201: connect ECONNREFUSED (token=abcdef0123456789secret)"); };
+    const r = await t.cmd("console:bob", "ns list lab3");
+    expect(r.code).toBe("cluster.unreachable");
+    expect(r.card.text).toContain("ECONNREFUSED");
+    expect(JSON.stringify(r)).not.toContain("abcdef0123456789secret");
+  });
 });
 
 describe("ns kubeconfig", () => {
