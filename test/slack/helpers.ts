@@ -7,6 +7,7 @@ import { startSlack, type RunningSlack } from "../../adapters/slack/start.ts";
 import { FakeSlack } from "../fakes/slack/fake-slack.ts";
 import { interactionBody, slackSignature, slashCommandBody } from "../fakes/slack/signing.ts";
 import { makeCore, type TestCore } from "../helpers/harness.ts";
+import type { Clock } from "../../src/util/clock.ts";
 
 export const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 
@@ -49,10 +50,10 @@ export interface SlackRig {
 let triggers = 0;
 
 /** Starts everything; `mode` picks the receiver. */
-export async function startRig(mode: "http" | "socket", opts: { config?: Record<string, unknown>; rateScale?: number } = {}): Promise<SlackRig> {
+export async function startRig(mode: "http" | "socket", opts: { config?: Record<string, unknown>; rateScale?: number; clock?: Clock } = {}): Promise<SlackRig> {
   const fake = new FakeSlack({ rateScale: opts.rateScale ?? 20 });
   await fake.start();
-  const t = await makeCore({ config: opts.config ?? slackConfig() });
+  const t = await makeCore({ config: opts.config ?? slackConfig(), clock: opts.clock });
   const http = new HttpServer(t.core);
   const port = await http.listen(0, "127.0.0.1");
   const redactor = new Redactor();
