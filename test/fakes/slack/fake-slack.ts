@@ -51,6 +51,7 @@ export class FakeSlack {
   readonly views: { method: string; view: any; user_id?: string }[] = [];
   readonly acks: { envelope_id: string; payload: unknown; latencyMs: number }[] = [];
   private readonly faults = new Map<string, string[]>();
+  private readonly forced429 = new Map<string, number[]>();
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly uploads = new Map<string, { filename: string; content?: string }>();
   private readonly sockets = new Set<WebSocket>();
@@ -91,6 +92,11 @@ export class FakeSlack {
   /** Makes the next call(s) of `method` fail with the given Slack error. */
   failNext(method: string, error: string, times = 1): void {
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array(times).fill(error)]);
+  }
+
+  /** Makes the next call(s) of `method` answer 429 with this Retry-After, whatever the buckets say. */
+  rateLimitNext(method: string, retryAfterSeconds = 1, times = 1): void {
+    this.forced429.set(method, [...(this.forced429.get(method) ?? []), ...Array(times).fill(retryAfterSeconds)]);
   }
 
   /** A response_url for a simulated interaction. */
@@ -180,7 +186,7 @@ export class FakeSlack {
     const auth = req.headers.authorization ?? `Bearer ${String(args.token ?? "")}`;
     const expected = method === "apps.connections.open" ? this.appToken : this.botToken;
     if (auth !== `Bearer ${expected}`) return send(200, { ok: false, error: "invalid_auth" });
-    const limited = this.limit(method, args);
+    const limited = this.forced429.get(method)?.shift() ?? this.limit(method, args);
     if (limited) return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limited) });
     const fault = this.faults.get(method)?.shift();
     if (fault) return send(200, { ok: false, error: fault });
