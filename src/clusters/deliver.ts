@@ -1,6 +1,7 @@
 /** Sends a cluster's kubeconfig by direct message, as `<tenant>-<cluster>.kubeconfig` with a two-line quick start. */
 import type { App } from "../core/app.ts";
 import type { Cluster } from "../db/schema.ts";
+import { sleep } from "../util/sleep.ts";
 
 /** How a kubeconfig delivery went: `closed` means the user's DMs are closed (the file was not sent anywhere). */
 export type Delivery = "sent" | "closed" | "missing" | "failed";
@@ -24,19 +25,31 @@ export async function trySendKubeconfig(app: App, c: Cluster, identity: string):
   }, { filename, content: kubeconfig });
 }
 
+/** Waits between delivery attempts: chat platforms have short outages, and a built cluster is worth a retry. */
+const RETRY_DELAYS_MS = [500, 2000];
+
 /**
- * The pipeline's delivery to the owner. When the owner's DMs are closed the cluster is still fine, so instead of
- * failing the run we tell them in the cluster's channel (never with the file) how to get it, and report "closed".
+ * The pipeline's delivery to the owner. A failed DM is tried again; when the owner's DMs are closed, or the DM keeps
+ * failing, the cluster is still fine, so instead of failing the run (which would destroy it) the owner is told in the
+ * cluster's channel (never with the file) how to get it. Returns how the last attempt went.
  */
 export async function sendKubeconfig(app: App, c: Cluster, identity: string): Promise<Delivery> {
-  const r = await trySendKubeconfig(app, c, identity);
-  if (r !== "closed") return r;
+  let r = await trySendKubeconfig(app, c, identity);
+  for (const delay of RETRY_DELAYS_MS) {
+    if (r !== "failed") break;
+    await sleep(delay);
+    r = await trySendKubeconfig(app, c, identity);
+  }
+  if (r === "sent" || r === "missing") return r;
+  const why = r === "closed"
+    ? "your direct messages are closed to the bot, so the kubeconfig was not sent. Allow direct messages from the bot, then"
+    : "the direct message with the kubeconfig could not be sent. Please";
   // Outside an interaction no platform-neutral ephemeral exists (Discord has none), so this is a channel post with no secret in it.
   await app.notifier.post(`cluster:${c.id}`, c.channel, {
     title: `${c.name} is ready, but the kubeconfig could not be sent`,
-    text: `${app.directory.label(identity)}: your direct messages are closed to the bot, so the kubeconfig was not sent. Allow direct messages from server members, then run /cluster kubeconfig ${c.name}.`,
+    text: `${app.directory.label(identity)}: ${why} run /cluster kubeconfig ${c.name}.`,
     tone: "warning",
   });
-  app.log.info({ cluster: c.id, identity }, "kubeconfig not delivered: the owner's DMs are closed");
+  app.log.warn({ cluster: c.id, identity, delivery: r }, "kubeconfig not delivered by DM; the owner was told in the channel");
   return r;
 }

@@ -94,7 +94,8 @@ export class Pipeline {
       case "deliver": {
         const delivery = await sendKubeconfig(app, cluster, cluster.owner);
         if (delivery === "closed") return "the owner's direct messages are closed; they were told in the channel how to get the kubeconfig";
-        if (delivery !== "sent") throw new StepError(`could not send the kubeconfig to ${cluster.owner} by direct message`);
+        if (delivery === "failed") return "the direct message could not be sent; the owner was told in the channel how to get the kubeconfig";
+        if (delivery === "missing") throw new StepError("no kubeconfig was stored for this cluster");
         return;
       }
     }

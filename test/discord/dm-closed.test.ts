@@ -16,7 +16,7 @@ describe("Discord: closed DMs (error 50007)", () => {
     expect(c.state).toBe("ready");
     // The refused request carried the file; discord.js keeps it on its error, and none of it may reach a log.
     const secret = /token: (\S+)/.exec((await t.core.app.kubeconfigs.load(c.id))!)![1]!;
-    expect(t.logs.join("")).toContain("the owner's DMs are closed");
+    expect(t.logs.join("")).toContain("kubeconfig not delivered by DM");
     expect(t.logs.join("")).not.toContain(secret);
     // The DM with the file was tried, refused by Discord, and nothing carried a file anywhere else.
     const tried = f.calls.filter((c) => c.files.length > 0);

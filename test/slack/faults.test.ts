@@ -33,15 +33,26 @@ describe("Slack faults", () => {
     expect(fake.files).toHaveLength(1);
   });
 
-  it("a DM that cannot be opened fails the delivery step with a clear reason, not the bot", async () => {
+  it("a DM that keeps failing is tried again, then the owner is told in the channel; the cluster stays", async () => {
     rig = await startRig("http");
     const { fake, t } = rig;
-    fake.failNext("conversations.open", "user_not_found");
+    fake.failNext("conversations.open", "internal_error", 3);
     await rig.command("U0ADA", "C0DSG", "create exp1");
     await t.idle();
     const c = await t.core.app.db.k.selectFrom("clusters").selectAll().executeTakeFirstOrThrow();
-    expect(c.state).toBe("failed");
-    expect(c.failure).toContain("Sending kubeconfig");
-    expect(c.failure).toContain("could not send the kubeconfig");
+    expect(c.state).toBe("ready");
+    expect(fake.callsOf("conversations.open")).toHaveLength(3);
+    const notice = [...fake.messages.values()].find((m) => m.channel === "C0DSG" && blocksText(m.blocks).includes("could not be sent"));
+    expect(blocksText(notice?.blocks)).toContain("/cluster kubeconfig exp1");
+    expect(fake.files).toHaveLength(0);
+  });
+
+  it("a DM that fails once is delivered on the next try", async () => {
+    rig = await startRig("http");
+    const { fake, t } = rig;
+    fake.failNext("conversations.open", "internal_error", 1);
+    await rig.command("U0ADA", "C0DSG", "create exp1");
+    await t.idle();
+    expect(fake.files.map((f) => f.channel)).toEqual(["DU0ADA"]);
   });
 });
