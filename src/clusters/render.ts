@@ -5,7 +5,7 @@ import { PROVISION_STEPS, STEP_LABELS, type ProvisionStep } from "../provisionin
 import { formatTime } from "../util/time.ts";
 import { nodesOf } from "./repo.ts";
 
-const STATE_TEXT: Record<Cluster["state"], string> = {
+export const STATE_TEXT: Record<Cluster["state"], string> = {
   pending_approval: "Waiting for approval",
   queued: "Queued",
   provisioning: "Provisioning",
@@ -60,4 +60,3 @@ export function clusterLine(c: Cluster, showOwner: boolean): string {
   return parts.join(" · ");
 }
 
-export { STATE_TEXT };

@@ -96,9 +96,9 @@ function checkValue(kind: ValueKind, key: string, raw: string, ctx: ParseContext
       return parseDuration(raw) !== undefined ? raw : { error: `${key} must be ${DURATION_HINT}, not "${shown}"` };
     case "tenant":
       return tenantId.safeParse(raw).success ? raw : { error: `${key} "${shown}" is not a tenant id (lowercase letters, digits and "-")` };
-    case "scope":
     case "command":
-      if (kind === "command") return specOf(raw.toLowerCase()) ? raw.toLowerCase() : { error: `there is no command "${shown}"; commands: ${GRAMMAR.map((c) => c.name).join(", ")}` };
+      return specOf(raw.toLowerCase()) ? raw.toLowerCase() : { error: `there is no command "${shown}"; commands: ${GRAMMAR.map((c) => c.name).join(", ")}` };
+    case "scope":
       return choices?.includes(raw) ? raw : { error: `${key} must be one of ${choices?.join(", ")}, not "${shown}"` };
     case "text":
       return cleanText(raw);

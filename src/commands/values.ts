@@ -1,6 +1,5 @@
 /** Validators for every value a user can type, each with an error that names the rule. */
 import { z } from "zod";
-import { parseDuration, DURATION_HINT } from "../config/duration.ts";
 import { TENANT_ID_RE, IDENTITY_RE, ROLES } from "../config/schema.ts";
 
 export const CLUSTER_NAME_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -9,12 +8,6 @@ export const CLUSTER_NAME_RULE = 'a lowercase DNS label of 3–24 characters: a�
 export const clusterName = z.string().min(3).max(24).regex(CLUSTER_NAME_RE);
 export const tenantId = z.string().regex(TENANT_ID_RE);
 export const identity = z.string().regex(IDENTITY_RE);
-export const durationMs = z.string().transform((s, ctx) => {
-  const ms = parseDuration(s);
-  if (ms === undefined) { ctx.addIssue({ code: "custom", message: DURATION_HINT }); return z.NEVER; }
-  return ms;
-});
-
 export const NAMESPACE_RULE = 'a lowercase DNS label of at most 63 characters: a–z, 0–9 and "-", starting and ending with a letter or digit (e.g. team-a)';
 export const namespaceName = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
 export const role = z.enum(ROLES);

@@ -47,11 +47,6 @@ export interface Reply {
   code?: string;
 }
 
-/** Builds a private reply. */
-export function privateReply(card: Card): Reply {
-  return { card, visibility: "private" };
-}
-
 /** Encodes a button as one string, for platforms that carry a single custom id. */
 export function encodeButton(b: Pick<Button, "action" | "value">): string {
   return `lf:${b.action}:${b.value}`;

@@ -1,5 +1,5 @@
 /** Table types for kysely; one interface per table, columns as stored. */
-import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { Generated, Insertable, Selectable } from "kysely";
 
 export type ClusterState =
   | "pending_approval" | "queued" | "provisioning" | "ready" | "deleting" | "deleted"
@@ -127,7 +127,6 @@ export interface Database {
 
 export type Cluster = Selectable<ClustersTable>;
 export type NewCluster = Insertable<ClustersTable>;
-export type ClusterUpdate = Updateable<ClustersTable>;
 export type Request = Selectable<RequestsTable>;
 export type Job = Selectable<JobsTable>;
 export type AuditEntry = Selectable<AuditTable>;

@@ -8,6 +8,7 @@ import type { Attachment, Card } from "../core/cards.ts";
 import type { ChatRouter } from "../core/router.ts";
 import { DmUnavailableError } from "../core/ports.ts";
 import type { Db } from "../db/open.ts";
+import type { Cluster } from "../db/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Directory } from "../tenants/directory.ts";
 import { clusterCard } from "../clusters/render.ts";
@@ -92,21 +93,24 @@ export class Notifier {
   private async ensureRoot(clusterId: string): Promise<string | undefined> {
     const c = await getCluster(this.db.k, clusterId);
     if (!c) return undefined;
-    if (c.root_ref) return c.root_ref;
-    const ref = await this.router.post(c.channel, await this.cardFor(clusterId));
-    await setRootRef(this.db.k, clusterId, ref);
-    return ref;
+    return c.root_ref ?? this.postRoot(c);
   }
 
   private async renderRoot(clusterId: string): Promise<void> {
     const c = await getCluster(this.db.k, clusterId);
     if (!c) return;
-    if (!c.root_ref) { await this.ensureRoot(clusterId); return; }
-    this.track(this.router.update(c.root_ref, await this.cardFor(clusterId)), "update");
+    if (!c.root_ref) { await this.postRoot(c); return; }
+    this.track(this.router.update(c.root_ref, await this.cardFor(c)), "update");
   }
 
-  private async cardFor(clusterId: string): Promise<Card> {
-    const c = (await getCluster(this.db.k, clusterId))!;
-    return clusterCard(c, await latestJob(this.db.k, clusterId), this.directory.label(c.owner));
+  /** Posts the first root message of a cluster and remembers its ref. */
+  private async postRoot(c: Cluster): Promise<string> {
+    const ref = await this.router.post(c.channel, await this.cardFor(c));
+    await setRootRef(this.db.k, c.id, ref);
+    return ref;
+  }
+
+  private async cardFor(c: Cluster): Promise<Card> {
+    return clusterCard(c, await latestJob(this.db.k, c.id), this.directory.label(c.owner));
   }
 }
