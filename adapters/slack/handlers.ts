@@ -41,8 +41,11 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   async function openModal(command: SlashCommand, identity: string, channel: string): Promise<void> {
     const form = await core.createForm(identity, channel);
     if (form.tenants.length === 0) {
-      const reply = await core.handleCommand({ actor: { identity }, where: { channel }, text: "create lab1", deliveryId: `slack-cmd:${command.trigger_id}` });
-      return port.ephemeral(channel, identity, reply.card);
+      return port.ephemeral(channel, identity, {
+        title: "Can't do that",
+        text: `You may not create clusters in any tenant. Your identity is ${identity}; ask your instructor to add you as a student.`,
+        tone: "error",
+      });
     }
     await limiter.call("views.open", { trigger_id: command.trigger_id, view: createModal(form, channel) });
   }

@@ -72,6 +72,16 @@ describe("Slack, HTTP mode, real Bolt against the fake Slack", () => {
     expect(await rig.t.core.app.db.k.selectFrom("requests").selectAll().execute()).toHaveLength(1);
   });
 
+  it("answers a bare /cluster from someone who may create nothing privately, without a form", async () => {
+    rig = await startRig("http");
+    await rig.command("U0ZED", "C0CS401", "");
+    const shown = await waitFor(() => rig.fake.callsOf("chat.postEphemeral")[0], "the ephemeral answer");
+    expect(shown.args).toMatchObject({ channel: "C0CS401", user: "U0ZED" });
+    expect(String(shown.args.text)).toContain("slack:U0ZED");
+    expect(rig.fake.callsOf("views.open")).toHaveLength(0);
+    expect(await rig.t.core.app.db.k.selectFrom("clusters").selectAll().execute()).toHaveLength(0);
+  });
+
   it("opens the create modal for a bare /cluster and submits the same command", async () => {
     rig = await startRig("http");
     await rig.command("U0BOB", "C0CS401", "");
