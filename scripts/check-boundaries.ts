@@ -1,6 +1,31 @@
-/** Checks the architecture's import rules: the core never imports a chat library; adapters never touch the database or run subprocesses. */
+/**
+ * Checks the architecture's import rules: folders import only downward (the layers below), the core never imports
+ * a chat library, adapters reach the core only through its narrow port, never the database or a subprocess.
+ */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+
+/** From the bottom up; a file may import its own folder and any folder on a lower floor, never one on its own floor or above. */
+export const LAYERS: readonly (readonly string[])[] = [
+  ["src/util"],
+  ["src/log.ts", "src/metrics.ts", "src/db"],
+  ["src/ippool", "src/secrets", "src/audit.ts"],
+  ["src/config"],
+  ["src/kernel"],
+  ["src/provisioning"],
+  ["src/jobs", "src/tenants"],
+  ["src/chat"],
+  ["src/clusters"],
+  ["src/namespaces"],
+  ["src/commands"],
+  ["src/core"],
+  ["src/http"],
+  ["adapters/console", "adapters/slack", "adapters/discord", "adapters/web"],
+  ["src/main.ts"],
+];
+
+/** What adapters may import from src/: the kernel's ports and cards, the grammar they render, settings, logs and metrics. */
+const ADAPTER_MAY_IMPORT = /^src\/(kernel\/|commands\/grammar\.ts$|config\/(schema|settings)\.ts$|http\/server\.ts$|log\.ts$|metrics\.ts$)/;
 
 const RULES: { dir: string; forbidden: RegExp; why: string }[] = [
   { dir: "src", forbidden: /^(@slack\/|discord\.js|@discordjs\/)/, why: "the core must not import a chat library" },
@@ -17,6 +42,18 @@ function* files(dir: string): Generator<string> {
   }
 }
 
+/** The floor and the room (folder or top-level file) a repository path belongs to; undefined outside the house. */
+function placeOf(path: string): { floor: number; room: string } | undefined {
+  for (const [floor, rooms] of LAYERS.entries()) {
+    for (const room of rooms) if (path === room || path.startsWith(`${room}/`)) return { floor, room };
+  }
+  return undefined;
+}
+
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, "utf8").matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+
 /** Returns one line per import that breaks a rule. */
 export function boundaryViolations(root: string): string[] {
   const problems: string[] = [];
@@ -24,9 +61,27 @@ export function boundaryViolations(root: string): string[] {
     let dirFiles: string[];
     try { dirFiles = [...files(join(root, rule.dir))]; } catch { continue; }
     for (const file of dirFiles) {
-      for (const m of readFileSync(file, "utf8").matchAll(IMPORT)) {
-        const spec = m[1] ?? m[2] ?? m[3]!;
+      for (const spec of importsOf(file)) {
         if (rule.forbidden.test(spec)) problems.push(`${relative(root, file)} imports ${spec}: ${rule.why}`);
+      }
+    }
+  }
+  for (const top of ["src", "adapters"]) {
+    let dirFiles: string[];
+    try { dirFiles = [...files(join(root, top))]; } catch { continue; }
+    for (const file of dirFiles) {
+      const from = relative(root, file);
+      const here = placeOf(from);
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith(".")) continue;
+        const to = relative(root, resolve(dirname(file), spec));
+        const there = placeOf(to);
+        if (!here || !there || here.room === there.room) continue;
+        if (top === "adapters" && to.startsWith("src/") && !ADAPTER_MAY_IMPORT.test(to)) {
+          problems.push(`${from} imports ${to}: adapters reach the core only through src/kernel (its ports and cards)`);
+        } else if (there.floor >= here.floor) {
+          problems.push(`${from} imports ${to}: ${there.room} is ${there.floor > here.floor ? "above" : "beside"} ${here.room}; folders import only downward`);
+        }
       }
     }
   }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseConfig, makeCore, type TestCore } from "./helpers/harness.ts";
 import { newClusterId } from "../src/util/ids.ts";
 import { getCluster } from "../src/clusters/repo.ts";
-import { specOf } from "../src/provisioning/spec.ts";
+import { specOf } from "../src/clusters/spec.ts";
 
 const ROLES = {
   admin: "console:root",

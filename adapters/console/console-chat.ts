@@ -1,12 +1,12 @@
 /** The console adapter: an interactive (or scripted) chat in the terminal against the core. */
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { Core } from "../../src/core/core.ts";
+import type { InboundPort } from "../../src/kernel/ports.ts";
 import { IDENTITY_RE } from "../../src/config/schema.ts";
 import { ConsolePort } from "./console-port.ts";
 
 export interface ConsoleOptions {
-  core: Core;
+  core: InboundPort;
   input: Readable;
   output: Writable;
   interactive: boolean;
@@ -31,8 +31,8 @@ export class ConsoleChat {
 
   constructor(private readonly opts: ConsoleOptions) {
     this.port = new ConsolePort(opts.output);
-    opts.core.router.register(this.port, { fallback: true });
-    const config = opts.core.app.config;
+    opts.core.connect(this.port, { fallback: true });
+    const config = opts.core.config;
     this.identity = config.members[0]?.identities[0] ?? config.admins[0] ?? "console:guest";
     const channels = Object.values(config.tenants).flatMap((t) => t.channels);
     this.channel = channels.find((c) => c.startsWith("console:")) ?? channels[0] ?? "console:#general";
@@ -80,11 +80,11 @@ export class ConsoleChat {
       default: {
         if (word?.startsWith("/") && word !== "/cluster") { this.port.write(`✗ unknown console command ${word}; /help lists them`); return false; }
         const text = word === "/cluster" ? arg : line;
-        const reply = await core.dispatcher.handleCommand({ actor: { identity: this.identity }, where: { channel: this.channel }, text, deliveryId: `console-${process.pid}-${++this.counter}` });
+        const reply = await core.handleCommand({ actor: { identity: this.identity }, where: { channel: this.channel }, text, deliveryId: `console-${process.pid}-${++this.counter}` });
         this.port.reply(this.identity, this.channel, reply.card, reply.visibility === "private");
       }
     }
-    await core.app.notifier.idle();
+    await core.chatFlushed();
     return false;
   }
 
@@ -95,7 +95,7 @@ export class ConsoleChat {
       this.port.write(`✗ button ${which} was shown to ${button.visibleTo}, not to you`);
       return;
     }
-    const reply = await this.opts.core.dispatcher.handleAction({
+    const reply = await this.opts.core.handleAction({
       actor: { identity: this.identity }, where: { channel: this.channel }, action: button.action, value: button.value,
       deliveryId: `console-${process.pid}-${++this.counter}`,
     });
@@ -103,7 +103,7 @@ export class ConsoleChat {
   }
 
   private who(): string {
-    const name = this.opts.core.app.directory.label(this.identity);
+    const name = this.opts.core.label(this.identity);
     return `you are ${name} in ${this.channel.replace(/^console:/, "")}`;
   }
 

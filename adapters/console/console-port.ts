@@ -1,7 +1,7 @@
 /** The console's ChatPort: prints channel posts, thread replies, DMs and private replies with clear labels. */
 import type { Writable } from "node:stream";
-import type { Attachment, Button, Card } from "../../src/core/cards.ts";
-import type { ChatPort } from "../../src/core/ports.ts";
+import type { Attachment, Button, Card } from "../../src/kernel/cards.ts";
+import type { ChatPort } from "../../src/kernel/ports.ts";
 import { renderCard, renderUpdate } from "./render.ts";
 
 export interface PressableButton extends Button {

@@ -1,5 +1,5 @@
 /** Renders neutral cards as terminal text. */
-import type { Card } from "../../src/core/cards.ts";
+import type { Card } from "../../src/kernel/cards.ts";
 
 const TONE_MARK: Record<NonNullable<Card["tone"]>, string> = { info: "•", success: "✓", warning: "!", error: "✗" };
 

@@ -1,7 +1,7 @@
 /** The Discord ChatPort: channel posts and edits, thread replies under a root message, DMs with attachments. */
 import { Routes, type REST } from "discord.js";
-import type { Attachment, Card } from "../../src/core/cards.ts";
-import { DmUnavailableError, type ChatPort } from "../../src/core/ports.ts";
+import type { Attachment, Card } from "../../src/kernel/cards.ts";
+import { DmUnavailableError, type ChatPort } from "../../src/kernel/ports.ts";
 import type { Logger } from "../../src/log.ts";
 import { renderCard } from "./render.ts";
 import { call, discordCode, CANNOT_DM } from "./rest-errors.ts";

@@ -1,7 +1,7 @@
 /** Translates Discord interactions (slash commands, autocomplete, buttons) into core calls. */
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from "discord.js";
-import { decodeButton } from "../../src/core/cards.ts";
-import type { Core } from "../../src/core/core.ts";
+import { decodeButton } from "../../src/kernel/cards.ts";
+import type { InboundPort } from "../../src/kernel/ports.ts";
 import { GRAMMAR, usageOf, type CommandSpec } from "../../src/commands/grammar.ts";
 import { AUTOCOMPLETE_KINDS, COMMAND_NAME, sourcesOf } from "./command-options.ts";
 import { commandText } from "./command-text.ts";
@@ -11,7 +11,7 @@ import { sanitize } from "./rest-errors.ts";
 import { cut } from "./render.ts";
 
 export interface HandlerContext extends AnswerContext {
-  core: Core;
+  core: InboundPort;
 }
 
 /** Routes one interaction; never throws (an event handler that throws would only be logged by discord.js). */
@@ -50,13 +50,13 @@ async function command(ctx: HandlerContext, i: ChatInputCommandInteraction): Pro
   const given = i.options.data[0]?.options ?? [];
   const text = commandText(spec, given.map((o) => ({ name: o.name, value: o.value })));
   if (!text.ok) {
-    await answerPrivately(ctx, i, { title: "That command needs a fix", text: text.error, code: `Usage: ${usageOf(spec, Object.keys(ctx.core.app.config.sizes))}`, tone: "error" });
+    await answerPrivately(ctx, i, { title: "That command needs a fix", text: text.error, code: `Usage: ${usageOf(spec, Object.keys(ctx.core.config.sizes))}`, tone: "error" });
     return;
   }
   const actor = actorOf(i);
   const where = whereOf(i);
   await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
-    ctx.core.dispatcher.handleCommand({ actor, where, text: text.text, deliveryId: i.id }));
+    ctx.core.handleCommand({ actor, where, text: text.text, deliveryId: i.id }));
 }
 
 async function autocomplete(ctx: HandlerContext, i: AutocompleteInteraction): Promise<void> {
@@ -67,7 +67,7 @@ async function autocomplete(ctx: HandlerContext, i: AutocompleteInteraction): Pr
   let choices: { name: string; value: string }[] = [];
   if (kind) {
     const tenant = spec.options.some((o) => o.key === "tenant") ? i.options.getString("tenant", false) ?? undefined : undefined;
-    const found = await ctx.core.dispatcher.autocomplete({
+    const found = await ctx.core.autocomplete({
       actor: actorOf(i), where: whereOf(i), kind, prefix: String(focused.value ?? ""),
       tenant: tenant && focused.name !== "tenant" ? tenant : undefined,
     });
@@ -90,5 +90,5 @@ async function button(ctx: HandlerContext, i: ButtonInteraction): Promise<void> 
   const actor = actorOf(i);
   const where = whereOf(i);
   await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
-    ctx.core.dispatcher.handleAction({ actor, where, action: decoded.action, value: decoded.value, deliveryId: i.id }));
+    ctx.core.handleAction({ actor, where, action: decoded.action, value: decoded.value, deliveryId: i.id }));
 }

@@ -1,6 +1,6 @@
 /** Renders neutral cards as Discord embeds and action rows, within Discord's limits. */
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from "discord.js";
-import { decodeButton, encodeButton, type Button, type Card } from "../../src/core/cards.ts";
+import { decodeButton, encodeButton, type Button, type Card } from "../../src/kernel/cards.ts";
 
 /** Discord's documented limits for one message. */
 export const LIMITS = {

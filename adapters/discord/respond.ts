@@ -4,7 +4,7 @@
  * (private replies) or a channel message (public ones).
  */
 import { MessageFlags, type RepliableInteraction } from "discord.js";
-import type { Card, Reply } from "../../src/core/cards.ts";
+import type { Card, Reply } from "../../src/kernel/cards.ts";
 import type { Logger } from "../../src/log.ts";
 import type { DiscordPort } from "./discord-port.ts";
 import type { OpenInteractions } from "./open-interactions.ts";

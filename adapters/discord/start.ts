@@ -1,7 +1,7 @@
 /** Starts the Discord adapter: gateway login, `/cluster` registration in the guild, and the ChatPort for the core. */
 import { once } from "node:events";
 import { Client, Events, GatewayIntentBits, Partials, Routes, type REST } from "discord.js";
-import type { Core } from "../../src/core/core.ts";
+import type { InboundPort } from "../../src/kernel/ports.ts";
 import type { Logger } from "../../src/log.ts";
 import type { Metrics } from "../../src/metrics.ts";
 import { buildClusterCommand } from "./command-options.ts";
@@ -14,7 +14,7 @@ import { call, sanitize } from "./rest-errors.ts";
 import { countRestCalls } from "./rest-metrics.ts";
 
 export interface DiscordOptions {
-  core: Core;
+  core: InboundPort;
   token: string;
   applicationId: string;
   guildId: string;
@@ -64,14 +64,14 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   } finally {
     clearTimeout(timer);
   }
-  opts.core.router.register(port);
+  opts.core.connect(port);
   log.info({ guild: opts.guildId }, "Discord adapter ready; /cluster registered");
   return { stop: () => client.destroy() };
 }
 
 /** Replaces the guild's commands with `/cluster` as the grammar declares it today. */
-async function registerCommands(rest: REST, applicationId: string, guildId: string, core: Core): Promise<void> {
-  const body = [buildClusterCommand(core.app.config)];
+async function registerCommands(rest: REST, applicationId: string, guildId: string, core: InboundPort): Promise<void> {
+  const body = [buildClusterCommand(core.config)];
   await call("register commands", () => rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body }));
 }
 

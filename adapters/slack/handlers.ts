@@ -1,8 +1,8 @@
 /** Bolt listeners: translate slash commands, button presses, modal submissions and App Home opens into core calls. */
 import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand, ViewSubmitAction } from "@slack/bolt";
-import type { CorePort } from "../../src/core/ports.ts";
-import type { Reply } from "../../src/core/cards.ts";
-import { decodeButton } from "../../src/core/cards.ts";
+import type { CorePort } from "../../src/kernel/ports.ts";
+import type { Reply } from "../../src/kernel/cards.ts";
+import { decodeButton } from "../../src/kernel/cards.ts";
 import type { Logger } from "../../src/log.ts";
 import type { SlackLimiter } from "./limiter.ts";
 import type { SlackPort } from "./port.ts";

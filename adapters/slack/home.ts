@@ -1,5 +1,5 @@
 /** The App Home tab: the core's home cards as a Block Kit home view (at most 100 blocks). */
-import type { Card } from "../../src/core/cards.ts";
+import type { Card } from "../../src/kernel/cards.ts";
 import { cardBlocks, type Block } from "./render.ts";
 
 /** A home view from the core's cards. */

@@ -1,5 +1,5 @@
 /** The create modal: opened by `/cluster` alone or `create` without a name; it submits the same command text. */
-import type { CreateForm } from "../../src/core/create-form.ts";
+import type { CreateForm } from "../../src/kernel/ports.ts";
 
 export const CREATE_CALLBACK = "lf_create";
 const FIELDS = ["name", "workers", "size", "ttl", "tenant"] as const;

@@ -1,6 +1,6 @@
 /** The Slack ChatPort: channel posts, in-place updates, thread replies (merged while the channel is busy), ephemerals and DMs with files. */
-import type { Attachment, Card } from "../../src/core/cards.ts";
-import type { ChatPort } from "../../src/core/ports.ts";
+import type { Attachment, Card } from "../../src/kernel/cards.ts";
+import type { ChatPort } from "../../src/kernel/ports.ts";
 import type { SlackLimiter } from "./limiter.ts";
 import { renderMany, renderMessage } from "./render.ts";
 import { messageRef, parseRef, slackId } from "./refs.ts";

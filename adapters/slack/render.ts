@@ -1,6 +1,6 @@
 /** Renders neutral cards as Block Kit, within Slack's limits (50 blocks, 3000-character text, 10 fields). */
-import type { Card } from "../../src/core/cards.ts";
-import { encodeButton } from "../../src/core/cards.ts";
+import type { Card } from "../../src/kernel/cards.ts";
+import { encodeButton } from "../../src/kernel/cards.ts";
 
 export type Block = Record<string, unknown>;
 

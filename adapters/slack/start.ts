@@ -1,6 +1,6 @@
 /** Starts the Slack adapter: a Bolt app in Socket Mode or HTTP mode (sharing labforge's HTTP server), and its ChatPort. */
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from "@slack/bolt";
-import type { Core } from "../../src/core/core.ts";
+import type { InboundPort } from "../../src/kernel/ports.ts";
 import type { HttpServer } from "../../src/http/server.ts";
 import type { Logger } from "../../src/log.ts";
 import type { Metrics } from "../../src/metrics.ts";
@@ -11,7 +11,7 @@ import { registerHandlers } from "./handlers.ts";
 import { AckGate } from "./ack-gate.ts";
 
 export interface SlackOptions {
-  core: Core;
+  core: InboundPort;
   settings: SlackMode;
   /** Required in HTTP mode: requests arrive at POST /slack/events on this server. */
   http?: HttpServer;
@@ -42,9 +42,9 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
   app.client.on(webApi.WebClientEvent.RATE_LIMITED, () => o.metrics.rateLimitWaits.inc({ platform: "slack", method: "429" }));
   const limiter = new SlackLimiter(app.client, { rateScale: o.rateScale, metrics: o.metrics });
   const port = new SlackPort(limiter);
-  o.core.router.register(port);
+  o.core.connect(port);
   const gate = new AckGate();
-  registerHandlers(app, { core: o.core.dispatcher, port, limiter, log: o.log, gate });
+  registerHandlers(app, { core: o.core, port, limiter, log: o.log, gate });
 
   if (o.settings.mode === "http") {
     if (!o.http) throw new Error("Slack's HTTP mode needs the HTTP server");

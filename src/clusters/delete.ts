@@ -1,12 +1,12 @@
 /** Deleting a cluster: a pending request is withdrawn at once; anything else gets a destroy job. */
 import { sql, type Kysely } from "kysely";
 import type { Cluster, ClusterState, Database } from "../db/schema.ts";
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, refuse, refused, type Outcome } from "../core/outcome.ts";
+import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
 import { enqueueJob } from "../jobs/repo.ts";
-import { refreshApprovalCards } from "../approvals/post.ts";
+import { refreshApprovalCards } from "./approvals/post.ts";
 import { audit } from "../audit.ts";
 import { getCluster } from "./repo.ts";
 

@@ -1,5 +1,5 @@
 /** Sends a cluster's kubeconfig by direct message, as `<tenant>-<cluster>.kubeconfig` with a two-line quick start. */
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Cluster } from "../db/schema.ts";
 import { sleep } from "../util/sleep.ts";
 

@@ -1,5 +1,5 @@
 /** What the owner of an expiring cluster is sent: the reminder with Extend / Delete now, and the expiry notice. */
-import type { Card } from "../core/cards.ts";
+import type { Card } from "../kernel/cards.ts";
 import type { Cluster } from "../db/schema.ts";
 import { describeSpan, formatDuration } from "../config/duration.ts";
 import { formatTime } from "../util/time.ts";

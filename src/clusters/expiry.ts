@@ -3,7 +3,7 @@
  * recorded in `reminded_at`), and at `expires_at` the cluster becomes `expired` and gets a destroy job.
  * Both are decided from stored columns, so a restart catches up on whatever fell due while the bot was down.
  */
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Cluster } from "../db/schema.ts";
 import { audit } from "../audit.ts";
 import { formatTime } from "../util/time.ts";

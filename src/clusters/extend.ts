@@ -1,9 +1,9 @@
 /** Moving a ready cluster's expiry: the owner up to `max_ttl` from now, instructors and admins beyond it. */
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Cluster } from "../db/schema.ts";
 import type { TenantConfig } from "../config/schema.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, refuse, refused, type Outcome } from "../core/outcome.ts";
+import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
 import { hasRole, requireOwnerOr } from "../tenants/rbac.ts";
 import { formatDuration, describeSpan } from "../config/duration.ts";
 import { formatTime } from "../util/time.ts";

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { TenantConfig } from "../config/schema.ts";
-import { failure, OK, type Check } from "../tenants/rbac.ts";
+import { failure, OK, type Check } from "../kernel/outcome.ts";
 import { PER_USER_STATES, RESOURCE_STATES } from "./repo.ts";
 
 export interface Usage {

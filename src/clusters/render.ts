@@ -1,5 +1,5 @@
 /** The neutral cards that describe a cluster: its root progress message and status. */
-import type { Card, Field } from "../core/cards.ts";
+import type { Card, Field } from "../kernel/cards.ts";
 import type { Cluster, Job } from "../db/schema.ts";
 import { PROVISION_STEPS, STEP_LABELS, type ProvisionStep } from "../provisioning/driver.ts";
 import { formatTime } from "../util/time.ts";

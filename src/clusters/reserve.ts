@@ -1,10 +1,10 @@
 /** Moves a cluster into the queue: quota re-check, IP block and provision job in one transaction. */
 import type { Kysely } from "kysely";
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Cluster, Database } from "../db/schema.ts";
 import { allocateBlock } from "../ippool/pool.ts";
 import { enqueueJob } from "../jobs/repo.ts";
-import { failure, OK, type Check } from "../tenants/rbac.ts";
+import { failure, OK, type Check } from "../kernel/outcome.ts";
 import { checkPerUser, checkQuota, usageOf, userClusterCount } from "./quota.ts";
 
 /**

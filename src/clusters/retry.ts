@@ -3,11 +3,12 @@
  * at the step that failed; when they were cleaned up, it starts over. After a failed delete, it deletes again.
  */
 import { sql, type Kysely } from "kysely";
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Cluster, Database, Job } from "../db/schema.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, refuse, refused, type Outcome } from "../core/outcome.ts";
-import { requireOwnerOr, type Check } from "../tenants/rbac.ts";
+import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
+import { requireOwnerOr } from "../tenants/rbac.ts";
+import type { Check } from "../kernel/outcome.ts";
 import { transact } from "../db/tx.ts";
 import { latestJob } from "../jobs/repo.ts";
 import { audit } from "../audit.ts";

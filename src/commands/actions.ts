@@ -1,9 +1,9 @@
 /** Button presses: each action checks permissions itself, exactly as its text command would. */
-import type { App } from "../core/app.ts";
-import type { ActionName } from "../core/cards.ts";
+import type { App } from "../clusters/app.ts";
+import type { ActionName } from "../kernel/cards.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, refuse, type Outcome } from "../core/outcome.ts";
-import { decide } from "../approvals/decide.ts";
+import { done, refuse, type Outcome } from "../kernel/outcome.ts";
+import { decide } from "../clusters/approvals/decide.ts";
 import { confirmDelete } from "../clusters/delete.ts";
 import { retryCluster } from "../clusters/retry.ts";
 import { getCluster } from "../clusters/repo.ts";

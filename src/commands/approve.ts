@@ -1,8 +1,8 @@
 /** `approve <id|name>` and `reject <id|name> [reason]`: the text form of the approval buttons. */
 import type { CommandHandler, CommandContext } from "./context.ts";
-import { refuse } from "../core/outcome.ts";
+import { refuse } from "../kernel/outcome.ts";
 import { parseRequestRef } from "./values.ts";
-import { decide, findRequest, type Decision } from "../approvals/decide.ts";
+import { decide, findRequest, type Decision } from "../clusters/approvals/decide.ts";
 import { resolveTenant } from "../tenants/resolve.ts";
 
 async function decideByText(ctx: CommandContext, decision: Decision) {

@@ -1,10 +1,10 @@
 /** `audit [name] [tenant=…]`: the latest audited actions (who, what, when, outcome), and where the config file overrides chat grants. */
 import type { CommandHandler } from "./context.ts";
 import { tenantOf } from "./context.ts";
-import { done, refused } from "../core/outcome.ts";
+import { done, refused } from "../kernel/outcome.ts";
 import { requireRole } from "../tenants/rbac.ts";
 import { recentAudit } from "../audit.ts";
-import { fileWins } from "../tenants/grants.ts";
+import { fileWins } from "../clusters/grants.ts";
 import { formatTime } from "../util/time.ts";
 
 const SHOWN = 20;

@@ -1,13 +1,13 @@
 /** What a command handler receives. */
-import type { App } from "../core/app.ts";
-import type { Actor, Where } from "../core/ports.ts";
+import type { App } from "../clusters/app.ts";
+import type { Actor, Where } from "../kernel/ports.ts";
 import type { Principal } from "../tenants/directory.ts";
 import type { ParsedCommand } from "./parse.ts";
-import type { Outcome } from "../core/outcome.ts";
+import type { Outcome } from "../kernel/outcome.ts";
 import type { Cluster } from "../db/schema.ts";
 import { resolveTenant } from "../tenants/resolve.ts";
 import { findLiveCluster } from "../clusters/repo.ts";
-import { refuse, refused } from "../core/outcome.ts";
+import { refuse, refused } from "../kernel/outcome.ts";
 
 export interface CommandContext {
   app: App;

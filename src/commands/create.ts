@@ -1,13 +1,14 @@
 /** `create <name> [workers=N] [size=…] [ttl=…] [tenant=…]`: request a cluster, checked against limits and quotas. */
 import type { CommandHandler } from "./context.ts";
 import { tenantOf } from "./context.ts";
-import { done, refuse, refused, type Outcome } from "../core/outcome.ts";
-import { hasRole, requireRole, type Check } from "../tenants/rbac.ts";
+import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
+import { hasRole, requireRole } from "../tenants/rbac.ts";
+import type { Check } from "../kernel/outcome.ts";
 import { checkPerUser, checkQuota, usageOf, userClusterCount } from "../clusters/quota.ts";
 import { findLiveCluster } from "../clusters/repo.ts";
 import { reserveAndQueue } from "../clusters/reserve.ts";
-import { postApprovalCards } from "../approvals/post.ts";
-import { queuePosition } from "../jobs/position.ts";
+import { postApprovalCards } from "../clusters/approvals/post.ts";
+import { queuePosition } from "../clusters/queue-position.ts";
 import { formatDuration, parseDuration } from "../config/duration.ts";
 import { transact } from "../db/tx.ts";
 import { newClusterId } from "../util/ids.ts";

@@ -1,7 +1,7 @@
 /** `delete <name>`: asks to confirm with a button; the button does the work. */
 import type { CommandHandler } from "./context.ts";
 import { clusterOf } from "./context.ts";
-import { done, refuse, refused } from "../core/outcome.ts";
+import { done, refuse, refused } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
 import { confirmDeleteCard } from "../clusters/delete.ts";
 

@@ -1,9 +1,9 @@
 /** `grant <identity|@mention> <role> [tenant=…]` and `revoke <identity|@mention> [tenant=…]`. */
 import type { CommandHandler, CommandContext } from "./context.ts";
 import { tenantOf } from "./context.ts";
-import { refuse, type Outcome } from "../core/outcome.ts";
+import { refuse, type Outcome } from "../kernel/outcome.ts";
 import { resolvePerson } from "./values.ts";
-import { grantRole, revokeRole } from "../tenants/grants.ts";
+import { grantRole, revokeRole } from "../clusters/grants.ts";
 import type { Role } from "../config/schema.ts";
 
 function target(ctx: CommandContext): { ok: true; identity: string; tenant: string } | { ok: false; outcome: Outcome } {

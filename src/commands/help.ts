@@ -1,6 +1,6 @@
 /** `help [command]`: usage, who may use it, and examples. */
 import type { CommandHandler } from "./context.ts";
-import { done } from "../core/outcome.ts";
+import { done } from "../kernel/outcome.ts";
 import { GRAMMAR, specOf, usageOf } from "./grammar.ts";
 
 export const help: CommandHandler = async ({ app, cmd }) => {

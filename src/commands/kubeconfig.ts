@@ -1,7 +1,7 @@
 /** `kubeconfig <name>`: sends the kubeconfig again, by direct message only. */
 import type { CommandHandler } from "./context.ts";
 import { clusterOf } from "./context.ts";
-import { done, refuse, refused } from "../core/outcome.ts";
+import { done, refuse, refused } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
 import { trySendKubeconfig } from "../clusters/deliver.ts";
 import { audit } from "../audit.ts";

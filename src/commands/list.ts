@@ -1,7 +1,7 @@
 /** `list [mine|all] [tenant=…]`: students see their own clusters, TAs and up the tenant's. */
 import type { CommandHandler } from "./context.ts";
 import { tenantOf } from "./context.ts";
-import { done, refuse, refused } from "../core/outcome.ts";
+import { done, refuse, refused } from "../kernel/outcome.ts";
 import { hasRole, requireRole } from "../tenants/rbac.ts";
 import { LIVE_STATES } from "../clusters/repo.ts";
 import { clusterLine } from "../clusters/render.ts";

@@ -1,7 +1,7 @@
 /** `ns create|delete|list <cluster> [<namespace>]` and `ns kubeconfig <cluster> <namespace> [for=…]`: owner and staff. */
 import type { CommandHandler } from "./context.ts";
 import { clusterOf } from "./context.ts";
-import { refuse, refused } from "../core/outcome.ts";
+import { refuse, refused } from "../kernel/outcome.ts";
 import { hasRole, requireOwnerOr } from "../tenants/rbac.ts";
 import { specOf, usageOf } from "./grammar.ts";
 import { resolvePerson } from "./values.ts";

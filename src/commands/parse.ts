@@ -1,6 +1,7 @@
 /** Parses `/cluster` text into a command or a usage error; never throws (SPEC §2). */
 import { GRAMMAR, specOf, usageOf, type CommandSpec, type ValueKind } from "./grammar.ts";
-import { CLUSTER_NAME_RULE, NAMESPACE_RULE, clusterName, namespaceName, parsePersonRef, parseRequestRef, tenantId, cleanText } from "./values.ts";
+import { CLUSTER_NAME_RULE, clusterName, parsePersonRef, parseRequestRef, tenantId, cleanText } from "./values.ts";
+import { NAMESPACE_RULE, namespaceName } from "../namespaces/names.ts";
 import { parseDuration, DURATION_HINT } from "../config/duration.ts";
 
 export interface ParsedCommand {

@@ -1,6 +1,6 @@
 /** `queue`: what runs and what waits, with positions. */
 import type { CommandHandler } from "./context.ts";
-import { done, refuse } from "../core/outcome.ts";
+import { done, refuse } from "../kernel/outcome.ts";
 import { isRegistered } from "../tenants/rbac.ts";
 import { STEP_LABELS, type ProvisionStep } from "../provisioning/driver.ts";
 

@@ -1,7 +1,7 @@
 /** `quota [tenant=…]`: the tenant's usage against every quota and limit; staff also see per-person counts. */
 import type { CommandHandler } from "./context.ts";
 import { tenantOf } from "./context.ts";
-import { done, refused } from "../core/outcome.ts";
+import { done, refused } from "../kernel/outcome.ts";
 import { hasRole, requireRole } from "../tenants/rbac.ts";
 import { perUserUsage, usageOf, userClusterCount } from "../clusters/quota.ts";
 import { formatDuration } from "../config/duration.ts";

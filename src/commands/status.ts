@@ -1,11 +1,11 @@
 /** `status <name>`: state, nodes and IPs, age, expiry, queue position and the last step. */
 import type { CommandHandler } from "./context.ts";
 import { clusterOf } from "./context.ts";
-import { done, refused } from "../core/outcome.ts";
+import { done, refused } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
 import { clusterCard } from "../clusters/render.ts";
 import { latestJob } from "../jobs/repo.ts";
-import { queuePosition } from "../jobs/position.ts";
+import { queuePosition } from "../clusters/queue-position.ts";
 import { describeSpan } from "../config/duration.ts";
 import { STEP_LABELS, type ProvisionStep } from "../provisioning/driver.ts";
 

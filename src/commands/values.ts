@@ -1,6 +1,7 @@
 /** Validators for every value a user can type, each with an error that names the rule. */
 import { z } from "zod";
 import { TENANT_ID_RE, IDENTITY_RE, ROLES } from "../config/schema.ts";
+import type { RequestRef } from "../clusters/approvals/decide.ts";
 
 export const CLUSTER_NAME_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const CLUSTER_NAME_RULE = 'a lowercase DNS label of 3–24 characters: a–z, 0–9 and "-", starting with a letter and not ending with "-" (e.g. lab3)';
@@ -8,8 +9,6 @@ export const CLUSTER_NAME_RULE = 'a lowercase DNS label of 3–24 characters: a�
 export const clusterName = z.string().min(3).max(24).regex(CLUSTER_NAME_RE);
 export const tenantId = z.string().regex(TENANT_ID_RE);
 export const identity = z.string().regex(IDENTITY_RE);
-export const NAMESPACE_RULE = 'a lowercase DNS label of at most 63 characters: a–z, 0–9 and "-", starting and ending with a letter or digit (e.g. team-a)';
-export const namespaceName = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
 export const role = z.enum(ROLES);
 
 /** Someone named in a command: an identity as typed, or the user id inside a chat mention. */
@@ -35,8 +34,6 @@ export function resolvePerson(text: string, callerIdentity: string): string | un
   return identity.safeParse(resolved).success ? resolved : undefined;
 }
 
-/** A request reference: `12`, `#12`, or a pending cluster's name. */
-export type RequestRef = { id: number } | { name: string };
 
 /** Parses a request reference; undefined when it is neither an id nor a valid cluster name. */
 export function parseRequestRef(text: string): RequestRef | undefined {

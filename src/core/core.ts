@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
-import type { App } from "./app.ts";
+import type { App } from "../clusters/app.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Clock } from "../util/clock.ts";
@@ -10,16 +10,18 @@ import type { InfraDriver } from "../provisioning/driver.ts";
 import { openDb, type Db } from "../db/open.ts";
 import { Directory } from "../tenants/directory.ts";
 import { KubeconfigStore } from "../secrets/kubeconfig-store.ts";
-import { Notifier } from "../notify/notifier.ts";
+import { Notifier } from "../clusters/notifier.ts";
 import { JobQueue } from "../jobs/queue.ts";
-import { Pipeline } from "../provisioning/pipeline.ts";
+import { Pipeline } from "../clusters/pipeline.ts";
 import { createDriver } from "../provisioning/select-driver.ts";
 import { Locks } from "../util/locks.ts";
 import { Redactor } from "../util/redact.ts";
-import { ChatRouter } from "./router.ts";
+import { ChatRouter } from "../chat/router.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { lapseRequests } from "../approvals/lapse.ts";
-import { postMissingApprovalCards } from "../approvals/post.ts";
+import type { ActionInput, AutocompleteInput, ChatPort, CommandInput, CreateForm, InboundPort, Suggestion } from "../kernel/ports.ts";
+import type { Card, Reply } from "../kernel/cards.ts";
+import { lapseRequests } from "../clusters/approvals/lapse.ts";
+import { postMissingApprovalCards } from "../clusters/approvals/post.ts";
 import { sweepExpiry } from "../clusters/expiry.ts";
 
 export interface CoreOptions {
@@ -39,7 +41,7 @@ export interface CoreOptions {
   sweepIntervalMs?: number;
 }
 
-export class Core {
+export class Core implements InboundPort {
   readonly app: App;
   readonly router: ChatRouter;
   readonly dispatcher: Dispatcher;
@@ -65,6 +67,16 @@ export class Core {
   }
 
   private readonly sweepIntervalMs: number;
+
+  get config(): Config { return this.app.config; }
+  handleCommand(input: CommandInput): Promise<Reply> { return this.dispatcher.handleCommand(input); }
+  handleAction(input: ActionInput): Promise<Reply> { return this.dispatcher.handleAction(input); }
+  home(identity: string): Promise<Card[]> { return this.dispatcher.home(identity); }
+  createForm(identity: string, channel: string): Promise<CreateForm> { return this.dispatcher.createForm(identity, channel); }
+  autocomplete(input: AutocompleteInput): Promise<Suggestion[]> { return this.dispatcher.autocomplete(input); }
+  connect(port: ChatPort, opts?: { fallback?: boolean }): void { this.router.register(port, opts); }
+  label(identity: string): string { return this.app.directory.label(identity); }
+  chatFlushed(): Promise<void> { return this.app.notifier.idle(); }
 
   /** Recovers after a restart (stale locks, unposted approval cards) and starts running jobs and sweeps. */
   async start(): Promise<void> {

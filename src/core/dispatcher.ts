@@ -1,19 +1,19 @@
 /** The core's inbound port: parse → identify → authorize → run → Reply. Never throws at an adapter. */
 import { randomBytes } from "node:crypto";
-import type { App } from "./app.ts";
-import type { ActionInput, AutocompleteInput, CommandInput, CorePort, Suggestion } from "./ports.ts";
-import type { Reply } from "./cards.ts";
-import type { Outcome } from "./outcome.ts";
+import type { App } from "../clusters/app.ts";
+import type { ActionInput, AutocompleteInput, CommandInput, CorePort, CreateForm, Suggestion } from "../kernel/ports.ts";
+import type { Reply } from "../kernel/cards.ts";
+import type { Outcome } from "../kernel/outcome.ts";
 import { parseCommand } from "../commands/parse.ts";
 import { HANDLERS } from "../commands/registry.ts";
 import { runAction } from "../commands/actions.ts";
 import { isRegistered } from "../tenants/rbac.ts";
 import type { Principal } from "../tenants/directory.ts";
 import { IDENTITY_RE } from "../config/schema.ts";
-import { suggest } from "./autocomplete.ts";
-import type { Card } from "./cards.ts";
-import { homeCards } from "./home.ts";
-import { createForm, type CreateForm } from "./create-form.ts";
+import { suggest } from "../commands/views/autocomplete.ts";
+import type { Card } from "../kernel/cards.ts";
+import { homeCards } from "../commands/views/home.ts";
+import { createForm } from "../commands/views/create-form.ts";
 
 const DELIVERY_ID_RE = /^[A-Za-z0-9:._-]{1,128}$/;
 

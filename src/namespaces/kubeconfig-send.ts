@@ -1,8 +1,8 @@
 /** `ns kubeconfig`: a ServiceAccount with edit rights in one namespace, a token that expires with the cluster, sent by DM. */
-import type { App } from "../core/app.ts";
+import type { App } from "../clusters/app.ts";
 import type { Cluster } from "../db/schema.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, refuse, type Outcome } from "../core/outcome.ts";
+import { done, refuse, type Outcome } from "../kernel/outcome.ts";
 import { audit } from "../audit.ts";
 import { formatTime } from "../util/time.ts";
 import { applyStdinArgv, createTokenArgv, getNamespaceArgv, namespaceAccessManifest } from "./kubectl-argv.ts";

@@ -1,10 +1,10 @@
 /** Runs kubectl on a ready cluster's control plane through the driver, and turns its failures into refusals. */
-import type { App } from "../core/app.ts";
+import type { App } from "../clusters/app.ts";
 import type { Cluster } from "../db/schema.ts";
 import type { KubectlResult } from "../provisioning/driver.ts";
-import { refuse, type Outcome } from "../core/outcome.ts";
+import { refuse, type Outcome } from "../kernel/outcome.ts";
 import { getCluster, nodesOf } from "../clusters/repo.ts";
-import { specOf } from "../provisioning/spec.ts";
+import { specOf } from "../clusters/spec.ts";
 
 export type Kubectl = (argv: string[], stdin?: string) => Promise<KubectlResult>;
 

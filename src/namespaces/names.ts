@@ -1,6 +1,9 @@
 /** Namespace and ServiceAccount names: which namespaces users may touch, and the account each person gets. */
 import { createHash } from "node:crypto";
-import { namespaceName } from "../commands/values.ts";
+import { z } from "zod";
+
+export const NAMESPACE_RULE = 'a lowercase DNS label of at most 63 characters: a–z, 0–9 and "-", starting and ending with a letter or digit (e.g. team-a)';
+export const namespaceName = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
 
 /** Namespaces Kubernetes itself owns; labforge never creates, deletes or hands out access to them. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];

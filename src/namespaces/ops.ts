@@ -1,8 +1,8 @@
 /** `ns create | delete | list`: one kubectl call each on the control plane, audited. */
-import type { App } from "../core/app.ts";
+import type { App } from "../clusters/app.ts";
 import type { Cluster } from "../db/schema.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, type Outcome } from "../core/outcome.ts";
+import { done, type Outcome } from "../kernel/outcome.ts";
 import { audit } from "../audit.ts";
 import { createNamespaceArgv, deleteNamespaceArgv, listNamespacesArgv } from "./kubectl-argv.ts";
 import { kubectlFailure, withKubectl } from "./kubectl.ts";

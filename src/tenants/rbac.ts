@@ -1,17 +1,9 @@
 /** Permissions as preconditions that return ok or a failure with a stable code (tests assert codes, not wording). */
 import type { Role } from "../config/schema.ts";
 import type { Principal } from "./directory.ts";
-
-export type Check = { ok: true } | { ok: false; code: string; message: string };
-
-export const OK: Check = { ok: true };
+import { failure, OK, type Check } from "../kernel/outcome.ts";
 
 const RANK: Record<Role, number> = { viewer: 1, student: 2, ta: 3, instructor: 4 };
-
-/** Builds a failure result. */
-export function failure(code: string, message: string): Check {
-  return { ok: false, code, message };
-}
 
 /** True when the principal holds `min` or higher in the tenant; admins hold every role everywhere. */
 export function hasRole(p: Principal, tenant: string, min: Role): boolean {

@@ -1,7 +1,7 @@
 /** Which tenant a command is about: `tenant=`, else the channel's tenant, else the caller's only tenant. */
 import type { Config } from "../config/schema.ts";
 import type { Directory, Principal } from "./directory.ts";
-import { failure, type Check } from "./rbac.ts";
+import { failure, type Check } from "../kernel/outcome.ts";
 
 export type TenantResult = { ok: true; tenant: string } | Extract<Check, { ok: false }>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { APIEmbed } from "discord.js";
 import { codeBlock, LIMITS, renderCard } from "../../adapters/discord/render.ts";
-import { decodeButton, type Button } from "../../src/core/cards.ts";
+import { decodeButton, type Button } from "../../src/kernel/cards.ts";
 
 /** Characters Discord counts towards an embed's 6000 (title, description, field names and values, footer, author). */
 function embedLength(e: APIEmbed): number {

@@ -11,7 +11,7 @@ import { createLogger } from "../../src/log.ts";
 import { createMetrics } from "../../src/metrics.ts";
 import { Redactor } from "../../src/util/redact.ts";
 import { ManualClock, type Clock } from "../../src/util/clock.ts";
-import type { ActionName, Reply } from "../../src/core/cards.ts";
+import type { ActionName, Reply } from "../../src/kernel/cards.ts";
 import type { InfraDriver } from "../../src/provisioning/driver.ts";
 import { RecordingPort } from "./recording-port.ts";
 

@@ -1,6 +1,6 @@
 /** A ChatPort that records every outbound call, for asserting what users would see. */
-import type { Attachment, Card } from "../../src/core/cards.ts";
-import type { ChatPort } from "../../src/core/ports.ts";
+import type { Attachment, Card } from "../../src/kernel/cards.ts";
+import type { ChatPort } from "../../src/kernel/ports.ts";
 
 export interface Sent {
   kind: "post" | "update" | "thread" | "ephemeral" | "dm";

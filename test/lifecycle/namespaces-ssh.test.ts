@@ -11,7 +11,7 @@ import { sshdUnavailable, startSshd, type Sshd } from "../helpers/sshd.ts";
 import { KUBECTL_STANDIN, TF_ENV, FIXTURE_MODULE, proxmoxConfig, recordingContext, tempDir, tokenSecret } from "../proxmox/support.ts";
 import { ProxmoxDriver } from "../../src/provisioning/proxmox/proxmox-driver.ts";
 import { loadOrCreateKeyPair } from "../../src/provisioning/proxmox/ssh-keys.ts";
-import { specOf } from "../../src/provisioning/spec.ts";
+import { specOf } from "../../src/clusters/spec.ts";
 import { getCluster } from "../../src/clusters/repo.ts";
 import { newClusterId } from "../../src/util/ids.ts";
 import { serviceAccountFor } from "../../src/namespaces/names.ts";

@@ -1,14 +1,14 @@
 /** Runs provision and destroy jobs step by step, persisting progress so a restart resumes after the last finished step. */
 import PQueue from "p-queue";
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Cluster, Job } from "../db/schema.ts";
-import { getCluster, nodesOf, setNodes, setState } from "../clusters/repo.ts";
-import { sendKubeconfig } from "../clusters/deliver.ts";
+import { getCluster, nodesOf, setNodes, setState } from "./repo.ts";
+import { sendKubeconfig } from "./deliver.ts";
 import { freeBlock } from "../ippool/pool.ts";
 import { cancelJob, completeJob, failJob, finishStep, startStep } from "../jobs/repo.ts";
 import { Shutdown } from "../jobs/queue.ts";
 import { audit } from "../audit.ts";
-import { PROVISION_STEPS, STEP_LABELS, StepError, type ClusterSpec, type NodeInfo, type ProvisionStep, type StepContext } from "./driver.ts";
+import { PROVISION_STEPS, STEP_LABELS, StepError, type ClusterSpec, type NodeInfo, type ProvisionStep, type StepContext } from "../provisioning/driver.ts";
 import { specOf } from "./spec.ts";
 import { StepLog } from "./step-log.ts";
 import { STEP_TIMEOUT_MS } from "./step-timeouts.ts";

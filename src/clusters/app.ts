@@ -7,7 +7,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../util/redact.ts";
 import type { KubeconfigStore } from "../secrets/kubeconfig-store.ts";
-import type { Notifier } from "../notify/notifier.ts";
+import type { Notifier } from "./notifier.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { InfraDriver } from "../provisioning/driver.ts";
 import type { Locks } from "../util/locks.ts";

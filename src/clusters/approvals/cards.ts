@@ -1,9 +1,9 @@
 /** The Approve / Reject card staff see, and what it becomes once decided. */
-import type { Card } from "../core/cards.ts";
-import type { Cluster, Request } from "../db/schema.ts";
-import { formatDuration } from "../config/duration.ts";
-import { shapeOf } from "../clusters/render.ts";
-import { formatTime } from "../util/time.ts";
+import type { Card } from "../../kernel/cards.ts";
+import type { Cluster, Request } from "../../db/schema.ts";
+import { formatDuration } from "../../config/duration.ts";
+import { shapeOf } from "../render.ts";
+import { formatTime } from "../../util/time.ts";
 
 const DECIDED: Record<string, string> = { approved: "Approved", rejected: "Rejected", lapsed: "Lapsed", cancelled: "Withdrawn" };
 

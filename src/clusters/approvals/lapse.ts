@@ -1,7 +1,7 @@
 /** Requests nobody decided within `approval_timeout` lapse: the cluster is not built and the requester is told. */
-import type { App } from "../core/app.ts";
-import { audit } from "../audit.ts";
-import { formatDuration } from "../config/duration.ts";
+import type { App } from "../app.ts";
+import { audit } from "../../audit.ts";
+import { formatDuration } from "../../config/duration.ts";
 import { refreshApprovalCards } from "./post.ts";
 
 /** Lapses every pending request past its deadline; returns how many lapsed. */

@@ -1,6 +1,15 @@
 /** What a command or button handler returns: a reply, or a refusal with a stable code (never a throw for bad input). */
 import type { Card, Reply } from "./cards.ts";
-import type { Check } from "../tenants/rbac.ts";
+
+/** A precondition's result: ok, or a failure with a stable code (tests assert codes, not wording). */
+export type Check = { ok: true } | { ok: false; code: string; message: string };
+
+export const OK: Check = { ok: true };
+
+/** Builds a failed precondition. */
+export function failure(code: string, message: string): Check {
+  return { ok: false, code, message };
+}
 
 export type Outcome =
   | { ok: true; reply: Reply }

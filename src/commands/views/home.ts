@@ -1,10 +1,10 @@
 /** What a user's home view shows: their clusters, and pending approvals for the tenants they staff. */
-import type { App } from "./app.ts";
-import type { Card } from "./cards.ts";
-import { LIVE_STATES } from "../clusters/repo.ts";
-import { clusterLine } from "../clusters/render.ts";
-import { approvalCard } from "../approvals/cards.ts";
-import { hasRole } from "../tenants/rbac.ts";
+import type { App } from "../../clusters/app.ts";
+import type { Card } from "../../kernel/cards.ts";
+import { LIVE_STATES } from "../../clusters/repo.ts";
+import { clusterLine } from "../../clusters/render.ts";
+import { approvalCard } from "../../clusters/approvals/cards.ts";
+import { hasRole } from "../../tenants/rbac.ts";
 
 const MAX_REQUESTS = 10;
 

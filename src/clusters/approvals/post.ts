@@ -1,6 +1,6 @@
 /** Delivers an approval request to the tenant's approval channel, or by DM to its instructors and TAs. */
-import type { App } from "../core/app.ts";
-import { getCluster } from "../clusters/repo.ts";
+import type { App } from "../app.ts";
+import { getCluster } from "../repo.ts";
 import { approvalCard } from "./cards.ts";
 
 /** Posts the Approve / Reject card and remembers where, so the cards can be updated after the decision. */

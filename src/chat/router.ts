@@ -1,6 +1,6 @@
 /** Routes outbound chat calls to the port of the platform a ref, channel or identity belongs to. */
-import type { Attachment, Card } from "./cards.ts";
-import type { ChatPort } from "./ports.ts";
+import type { Attachment, Card } from "../kernel/cards.ts";
+import type { ChatPort } from "../kernel/ports.ts";
 import type { Metrics } from "../metrics.ts";
 
 export class ChatRouter implements Omit<ChatPort, "platform"> {

@@ -2,13 +2,13 @@
  * Suggestions while a user types a cluster, request or tenant name. They follow the same visibility as
  * `list` and `status`: students see their own clusters, TAs and up the tenant's; tenants are the caller's own.
  */
-import type { App } from "./app.ts";
-import type { AutocompleteInput, Suggestion } from "./ports.ts";
-import type { Principal } from "../tenants/directory.ts";
-import { hasRole } from "../tenants/rbac.ts";
-import { LIVE_STATES } from "../clusters/repo.ts";
-import { STATE_TEXT } from "../clusters/render.ts";
-import { cleanText } from "../commands/values.ts";
+import type { App } from "../../clusters/app.ts";
+import type { AutocompleteInput, Suggestion } from "../../kernel/ports.ts";
+import type { Principal } from "../../tenants/directory.ts";
+import { hasRole } from "../../tenants/rbac.ts";
+import { LIVE_STATES } from "../../clusters/repo.ts";
+import { STATE_TEXT } from "../../clusters/render.ts";
+import { cleanText } from "../values.ts";
 
 /** A suggestion with the words a typed prefix may match (a request matches its id and its cluster's name). */
 type Candidate = Suggestion & { keys: string[] };

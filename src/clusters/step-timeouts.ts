@@ -1,5 +1,5 @@
 /** How long each step may take before its process tree is killed and the job fails. */
-import type { ProvisionStep } from "./driver.ts";
+import type { ProvisionStep } from "../provisioning/driver.ts";
 
 export const STEP_TIMEOUT_MS: Record<ProvisionStep | "destroy", number> = {
   prepare: 2 * 60_000,

@@ -1,14 +1,8 @@
 /** What a create form (Slack's modal) offers a user: their tenants with limits, and the sizes. */
-import type { App } from "./app.ts";
-import { hasRole } from "../tenants/rbac.ts";
-import { formatDuration } from "../config/duration.ts";
-
-export interface CreateForm {
-  tenants: { id: string; name: string; maxWorkers: number; defaultTtl: string; maxTtl: string }[];
-  sizes: string[];
-  /** The tenant preselected: the channel's, else the only one. */
-  defaultTenant?: string;
-}
+import type { App } from "../../clusters/app.ts";
+import { hasRole } from "../../tenants/rbac.ts";
+import { formatDuration } from "../../config/duration.ts";
+import type { CreateForm } from "../../kernel/ports.ts";
 
 /** The tenants where the user may create clusters, for the form's choices. */
 export async function createForm(app: App, identity: string, channel: string): Promise<CreateForm> {

@@ -1,6 +1,14 @@
 /** The seams between the core and the chat adapters. */
 import type { Attachment, Card, Reply, ActionName } from "./cards.ts";
-import type { CreateForm } from "./create-form.ts";
+import type { Config } from "../config/schema.ts";
+
+/** What a create form (Slack's modal) offers a user: their tenants with limits, and the sizes. */
+export interface CreateForm {
+  tenants: { id: string; name: string; maxWorkers: number; defaultTtl: string; maxTtl: string }[];
+  sizes: string[];
+  /** The tenant preselected: the channel's, else the only one. */
+  defaultTenant?: string;
+}
 
 /** Who is acting: an identity such as `slack:U0ADA`, with a display name if the platform gave one. */
 export interface Actor {
@@ -67,7 +75,7 @@ export interface ChatPort {
   dm(identity: string, card: Card, file?: Attachment): Promise<string>;
 }
 
-/** The inbound port adapters call. */
+/** The inbound calls: commands, buttons and the views adapters render. */
 export interface CorePort {
   handleCommand(input: CommandInput): Promise<Reply>;
   handleAction(input: ActionInput): Promise<Reply>;
@@ -75,4 +83,20 @@ export interface CorePort {
   home(identity: string): Promise<Card[]>;
   /** Choices for a create form (Slack's modal). */
   createForm(identity: string, channel: string): Promise<CreateForm>;
+  /** Suggestions for an option being typed, filtered by what the caller may see; empty on any problem. */
+  autocomplete(input: AutocompleteInput): Promise<Suggestion[]>;
+}
+
+/** All an adapter sees of the core: the inbound calls, where to plug its outbound port, and the configuration it renders. */
+export interface InboundPort extends CorePort {
+  /** The validated configuration (sizes and limits for typed options, tenants' channels, members for the console). */
+  readonly config: Config;
+  /** Plugs a platform's outbound port in; the fallback port also takes refs no other port claims (the console). */
+  connect(port: ChatPort, opts?: { fallback?: boolean }): void;
+  /** A display label for an identity: the member's name with the identity, or the identity alone. */
+  label(identity: string): string;
+  /** Resolves when every chat message queued so far has been handed to its port. */
+  chatFlushed(): Promise<void>;
+  /** Resolves when no job runs or waits and every chat message has been sent. */
+  idle(): Promise<void>;
 }

@@ -1,8 +1,8 @@
 /** Builds the driver's ClusterSpec from a cluster record, its IPs and the configuration. */
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Cluster } from "../db/schema.ts";
 import { ipsOf } from "../ippool/pool.ts";
-import type { ClusterSpec } from "./driver.ts";
+import type { ClusterSpec } from "../provisioning/driver.ts";
 
 /** The non-secret description of a cluster that drivers work from. */
 export async function specOf(app: App, c: Cluster): Promise<ClusterSpec> {

@@ -2,12 +2,12 @@
  * Roles granted in chat: stored in `grants`, audited, merged with the config file by the Directory (the file wins).
  * Instructors manage their tenant's TAs, students and viewers; admins manage everyone; nobody grants above their own role.
  */
-import type { App } from "../core/app.ts";
+import type { App } from "./app.ts";
 import type { Role } from "../config/schema.ts";
-import type { Principal } from "./directory.ts";
-import { done, refuse, refused, type Outcome } from "../core/outcome.ts";
+import type { Principal } from "../tenants/directory.ts";
+import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
 import { audit } from "../audit.ts";
-import { outranks, requireRole } from "./rbac.ts";
+import { outranks, requireRole } from "../tenants/rbac.ts";
 
 const ROLE_NAME: Record<Role, string> = { viewer: "a viewer", student: "a student", ta: "a TA", instructor: "an instructor" };
 

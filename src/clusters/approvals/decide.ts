@@ -1,19 +1,22 @@
 /** Approve or reject a pending request, by button or by text command; a decision is final. */
-import type { App } from "../core/app.ts";
-import type { Request } from "../db/schema.ts";
-import { done, refuse, refused, type Outcome } from "../core/outcome.ts";
-import { transact } from "../db/tx.ts";
-import { findLiveCluster, getCluster } from "../clusters/repo.ts";
-import { reserveAndQueue } from "../clusters/reserve.ts";
-import { requireRole, type Check } from "../tenants/rbac.ts";
-import type { Principal } from "../tenants/directory.ts";
-import type { RequestRef } from "../commands/values.ts";
-import { audit } from "../audit.ts";
-import { formatTime } from "../util/time.ts";
+import type { App } from "../app.ts";
+import type { Request } from "../../db/schema.ts";
+import { done, refuse, refused, type Outcome } from "../../kernel/outcome.ts";
+import { transact } from "../../db/tx.ts";
+import { findLiveCluster, getCluster } from "../repo.ts";
+import { reserveAndQueue } from "../reserve.ts";
+import { requireRole } from "../../tenants/rbac.ts";
+import type { Check } from "../../kernel/outcome.ts";
+import type { Principal } from "../../tenants/directory.ts";
+import { audit } from "../../audit.ts";
+import { formatTime } from "../../util/time.ts";
 import { refreshApprovalCards } from "./post.ts";
-import { queuePosition } from "../jobs/position.ts";
+import { queuePosition } from "../queue-position.ts";
 
 export type Decision = "approve" | "reject";
+
+/** A request reference: `12`, `#12`, or a pending cluster's name. */
+export type RequestRef = { id: number } | { name: string };
 
 /** Finds a request by id, or the pending request of a cluster name in `tenant`. */
 export async function findRequest(app: App, ref: RequestRef, tenant: string | undefined): Promise<Request | undefined> {
