@@ -54,9 +54,30 @@ function importsOf(file: string): string[] {
   return [...readFileSync(file, "utf8").matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
-/** Returns one line per import that breaks a rule. */
+/** The one file that may write `clusters.state` (and insert clusters). */
+export const STATE_OWNER = "src/clusters/lifecycle.ts";
+
+/** Lines of `file` that write a cluster's state or insert a cluster: an update of `clusters` that sets `state`, or an insert. */
+function stateWrites(text: string): number[] {
+  const lines: number[] = [];
+  for (const m of text.matchAll(/updateTable\(\s*["']clusters["']\s*\)|insertInto\(\s*["']clusters["']\s*\)/g)) {
+    const end = text.indexOf(";", m.index);
+    const statement = text.slice(m.index, end < 0 ? undefined : end);
+    if (m[0].startsWith("insertInto") || /\bstate\s*:/.test(statement)) lines.push(text.slice(0, m.index).split("\n").length);
+  }
+  return lines;
+}
+
+/** Returns one line per import that breaks a rule, and per cluster state written outside the lifecycle module. */
 export function boundaryViolations(root: string): string[] {
   const problems: string[] = [];
+  try {
+    for (const file of files(join(root, "src"))) {
+      const from = relative(root, file);
+      if (from === STATE_OWNER) continue;
+      for (const line of stateWrites(readFileSync(file, "utf8"))) problems.push(`${from}:${line} writes clusters.state: only ${STATE_OWNER} may (use its transitions)`);
+    }
+  } catch { /* no src/ */ }
   for (const rule of RULES) {
     let dirFiles: string[];
     try { dirFiles = [...files(join(root, rule.dir))]; } catch { continue; }

@@ -28,6 +28,19 @@ describe("architecture boundaries", () => {
     expect(problems.filter((p) => p.includes("database"))).toHaveLength(2);
   });
 
+  it("catches a cluster state written outside the lifecycle module, and leaves other cluster columns alone", () => {
+    const root = tree({
+      "src/clusters/lifecycle.ts": 'await trx.updateTable("clusters").set({ state: to }).execute();\n',
+      "src/clusters/delete.ts": 'const a = 1;\nawait trx.updateTable("clusters")\n  .set({ state: "deleted", updated_at: now }).execute();\n',
+      "src/commands/create.ts": 'await trx.insertInto("clusters").values(row).execute();\n',
+      "src/clusters/repo.ts": 'await db.updateTable("clusters").set({ root_ref: ref }).where("state", "=", "ready").execute();\n',
+    });
+    expect(boundaryViolations(root)).toEqual([
+      "src/clusters/delete.ts:2 writes clusters.state: only src/clusters/lifecycle.ts may (use its transitions)",
+      "src/commands/create.ts:1 writes clusters.state: only src/clusters/lifecycle.ts may (use its transitions)",
+    ]);
+  });
+
   it("catches an import that runs up or sideways, and an adapter reaching past the kernel", () => {
     const root = tree({
       "src/jobs/queue.ts": 'import { Notifier } from "../clusters/notifier.ts";\nimport { Directory } from "../tenants/directory.ts";\nimport { openDb } from "../db/open.ts";\n',

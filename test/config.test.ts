@@ -21,7 +21,7 @@ describe("configuration", () => {
   it("fills the documented defaults", () => {
     const c = parseConfig({ tenants: { cs401: { name: "CS401", channels: ["slack:C1"] } }, network: { pool: "10.0.0.10-10.0.0.20", prefix: 24, gateway: "10.0.0.1" } }, "t");
     expect(c.tenants.cs401).toMatchObject({ approvals: "students", approval_timeout: 72 * 3_600_000, quota: {} });
-    expect(c.tenants.cs401!.limits).toEqual({ max_workers: 3, per_user_clusters: 1, default_ttl: 14 * 86_400_000, max_ttl: 60 * 86_400_000 });
+    expect(c.tenants.cs401!.limits).toEqual({ max_workers: 3, per_user_clusters: 1, default_ttl: 14 * 86_400_000, max_ttl: 60 * 86_400_000, max_lifetime: 180 * 86_400_000 });
     expect(Object.keys(c.sizes)).toEqual(["small", "medium", "large"]);
     expect(c.queue).toEqual({ max_parallel_jobs: 3, max_parallel_clones: 2 });
     expect(c.infra.driver).toBe("simulated");

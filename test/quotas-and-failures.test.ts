@@ -96,7 +96,13 @@ describe("failures and deletes", () => {
     const failure = t.port.sent.find((s) => s.kind === "thread" && s.card.title.startsWith("✗"))!;
     expect(failure.card.title).toBe("✗ Installing Kubernetes failed");
     expect(failure.card.code).toContain("simulated failure of configure");
-    expect(failure.card.buttons?.[0]?.action).toBe("retry");
+    // Retry is offered only once the clean-up (a job of its own) has freed what the run held.
+    expect(failure.card.buttons).toBeUndefined();
+    expect(failure.card.text).toContain("Cleaning up");
+    const cleaned = t.port.sent.find((s) => s.kind === "thread" && s.card.title === "✓ Cleaned up")!;
+    expect(cleaned.card.text).toContain("2 IP addresses freed");
+    expect(cleaned.card.buttons?.[0]?.action).toBe("retry");
+    expect(t.port.sent.indexOf(cleaned)).toBeGreaterThan(t.port.sent.indexOf(failure));
     expect(t.port.dump()).not.toContain("s3cr3t-token-value");
     expect(failure.card.code).toContain("[redacted]");
     const job = await t.core.app.db.k.selectFrom("jobs").selectAll().executeTakeFirstOrThrow();
@@ -142,7 +148,7 @@ describe("failures and deletes", () => {
     await t.idle();
     expect(await ipsHeld(t)).toBe(0);
     const jobs = await t.core.app.db.k.selectFrom("jobs").select(["kind", "state"]).orderBy("id").execute();
-    expect(jobs).toEqual([{ kind: "provision", state: "succeeded" }, { kind: "destroy", state: "succeeded" }]);
+    expect(jobs).toEqual([{ kind: "provision", state: "succeeded" }, { kind: "deliver", state: "succeeded" }, { kind: "destroy", state: "succeeded" }]);
     expect((await t.cmd("console:dan", "create exp1", "console:#dsg")).code).toBeUndefined();
   });
 

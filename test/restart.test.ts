@@ -48,7 +48,7 @@ describe("restart", () => {
       expect(clusters).toHaveLength(1);
       expect(clusters[0]!.state).toBe("ready");
       const jobs = db.prepare("select kind, state, attempts from jobs").all();
-      expect(jobs).toEqual([{ kind: "provision", state: "succeeded", attempts: 2 }]);
+      expect(jobs).toEqual([{ kind: "provision", state: "succeeded", attempts: 2 }, { kind: "deliver", state: "succeeded", attempts: 1 }]);
       const ips = db.prepare("select ip from ip_allocations order by position").all();
       expect(ips).toEqual([{ ip: "10.40.19.201" }, { ip: "10.40.19.202" }]);
     } finally { db.close(); }

@@ -1,17 +1,19 @@
-/** Deleting a cluster: a pending request is withdrawn at once; anything else gets a destroy job. */
-import { sql, type Kysely } from "kysely";
-import type { Cluster, ClusterState, Database } from "../db/schema.ts";
+/** Deleting a cluster: a pending request is withdrawn at once; anything else is taken over by a destroy job. */
+import type { Kysely } from "kysely";
+import type { Cluster, Database } from "../db/schema.ts";
 import type { App } from "./app.ts";
 import type { Principal } from "../tenants/directory.ts";
 import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
-import { enqueueJob } from "../jobs/repo.ts";
+import { cancelQueuedJobs, countJobs, enqueueJob } from "../jobs/repo.ts";
+import { transact } from "../db/tx.ts";
 import { refreshApprovalCards } from "./approvals/post.ts";
 import { audit } from "../audit.ts";
 import { getCluster } from "./repo.ts";
+import { ClusterDeleted, move, type Moved } from "./lifecycle.ts";
 
-// Expired clusters are not here: their destroy job was queued when they expired.
-const DELETABLE: readonly ClusterState[] = ["queued", "provisioning", "ready", "failed"];
+/** Jobs a delete makes moot: cancelled while queued, aborted while running. */
+export const MOOT_ON_DELETE = ["provision", "cleanup", "deliver"] as const;
 
 /** The confirmation card `delete <name>` answers with. */
 export function confirmDeleteCard(c: { id: string; name: string; workers: number }) {
@@ -27,16 +29,22 @@ export function confirmDeleteCard(c: { id: string; name: string; workers: number
 }
 
 /**
- * Inside `trx`: moves the cluster to `state` (deleting, or expired) if it is in one of `from`, and queues its
- * destroy job (one per attempt); false when the cluster was not in those states.
+ * Inside `trx`: `delete` or `expire`s the cluster, cancels its queued provision, clean-up and delivery jobs and
+ * queues its destroy job (one per attempt). After the commit, call `abortMoot` so running ones stop at once.
  */
-export async function startDestroy(trx: Kysely<Database>, c: Pick<Cluster, "id" | "tenant" | "owner">, state: "deleting" | "expired",
-  from: readonly ClusterState[], now: number): Promise<boolean> {
-  const r = await trx.updateTable("clusters").set({ state, updated_at: now }).where("id", "=", c.id).where("state", "in", from).executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) return false;
-  const n = await trx.selectFrom("jobs").select(sql<number>`count(*)`.as("n")).where("cluster_id", "=", c.id).where("kind", "=", "destroy").executeTakeFirstOrThrow();
-  await enqueueJob(trx, { kind: "destroy", clusterId: c.id, tenant: c.tenant, owner: c.owner, dedupeKey: `destroy:${c.id}:${Number(n.n) + 1}`, now });
-  return true;
+export async function startDestroy(trx: Kysely<Database>, c: Pick<Cluster, "id" | "tenant" | "owner">, transition: "delete" | "expire", now: number): Promise<Moved> {
+  const moved = await move(trx, c.id, transition, now);
+  if (!moved.ok) return moved;
+  await cancelQueuedJobs(trx, c.id, MOOT_ON_DELETE, now);
+  const n = await countJobs(trx, c.id, "destroy");
+  await enqueueJob(trx, { kind: "destroy", clusterId: c.id, tenant: c.tenant, owner: c.owner, dedupeKey: `destroy:${c.id}:${n + 1}`, now, maxAttempts: 2 });
+  return moved;
+}
+
+/** Stops the cluster's running provision, clean-up or delivery now, whatever the free job slots; the destroy job waits for them. */
+export function abortMoot(app: App, clusterId: string): void {
+  void app.jobs.abortCluster(clusterId, MOOT_ON_DELETE, new ClusterDeleted());
+  app.jobs.pump();
 }
 
 /** Carries out a confirmed delete (`via` notes where it came from, for the audit log); a repeated confirmation is answered, not repeated. */
@@ -51,27 +59,38 @@ export async function confirmDelete(app: App, p: Principal, clusterId: string, v
   const now = app.clock.now();
 
   if (c.state === "pending_approval") {
-    const withdrawn = await app.db.k.transaction().execute(async (trx) => {
-      const r = await trx.updateTable("clusters").set({ state: "deleted", updated_at: now }).where("id", "=", c.id).where("state", "=", "pending_approval").executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return false;
-      await trx.updateTable("requests").set({ state: "cancelled", decided_by: p.identity, decided_at: now }).where("cluster_id", "=", c.id).where("state", "=", "pending").execute();
-      return true;
-    });
+    const withdrawn = await withdrawRequest(app, c.id, p.identity, "request withdrawn");
     if (!withdrawn) return refuse("cluster.changed", `${c.name} changed meanwhile; look at /cluster status ${c.name}`);
-    await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.delete", target: c.name, detail: "request withdrawn" });
-    const req = await app.db.k.selectFrom("requests").select("id").where("cluster_id", "=", c.id).executeTakeFirst();
-    if (req) void refreshApprovalCards(app, req.id);
-    app.notifier.clusterChanged(c.id);
     return done({ title: `Withdrawn`, text: `The request for ${c.name} was withdrawn; nothing was built.` });
   }
 
-  const started = await app.db.k.transaction().execute((trx) => startDestroy(trx, c, "deleting", DELETABLE, now));
-  if (!started) return refuse("cluster.deleting", `${c.name} is already being deleted`);
-  await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.delete", target: c.name, detail: via ?? null });
+  const started = await transact(app.db, async (trx) => {
+    const m = await startDestroy(trx, c, "delete", now);
+    if (m.ok) await audit(trx, now, { actor: p.identity, tenant: c.tenant, action: "cluster.delete", target: c.name, detail: via ?? null });
+    return m;
+  }, (m) => m.ok);
+  if (!started.ok) return refuse(started.state === "deleting" ? "cluster.deleting" : "cluster.changed", `${c.name} is ${started.state?.replace("_", " ") ?? "gone"} and cannot be deleted now`);
+  abortMoot(app, c.id);
   app.notifier.clusterChanged(c.id);
-  app.jobs.pump();
-  if (p.identity !== c.owner) {
+  if (!p.identities.includes(c.owner)) {
     void app.notifier.dm(c.owner, { title: `${c.name} is being deleted`, text: `${app.directory.label(p.identity)} deleted your cluster ${c.name} (${c.tenant}).`, tone: "warning" });
   }
   return done({ title: `Deleting ${c.name}`, text: "The VMs are being destroyed; the thread under its message says when it is done." });
+}
+
+/** Withdraws a pending request (its cluster was never built) and cancels the request; false when it was decided meanwhile. */
+export async function withdrawRequest(app: App, clusterId: string, by: string, detail: string): Promise<boolean> {
+  const now = app.clock.now();
+  const moved = await transact(app.db, async (trx) => {
+    const m = await move(trx, clusterId, "withdraw", now);
+    if (!m.ok) return m;
+    await trx.updateTable("requests").set({ state: "cancelled", decided_by: by, decided_at: now }).where("cluster_id", "=", clusterId).where("state", "=", "pending").execute();
+    await audit(trx, now, { actor: by, tenant: m.cluster.tenant, action: "cluster.delete", target: m.cluster.name, detail });
+    return m;
+  }, (m) => m.ok);
+  if (!moved.ok) return false;
+  const req = await app.db.k.selectFrom("requests").select("id").where("cluster_id", "=", clusterId).executeTakeFirst();
+  if (req) void refreshApprovalCards(app, req.id);
+  app.notifier.clusterChanged(clusterId);
+  return true;
 }

@@ -3,11 +3,13 @@
  * recorded in `reminded_at`), and at `expires_at` the cluster becomes `expired` and gets a destroy job.
  * Both are decided from stored columns, so a restart catches up on whatever fell due while the bot was down.
  */
+import { tenantConfig } from "../config/lookup.ts";
 import type { App } from "./app.ts";
 import type { Cluster } from "../db/schema.ts";
 import { audit } from "../audit.ts";
 import { formatTime } from "../util/time.ts";
-import { startDestroy } from "./delete.ts";
+import { abortMoot, startDestroy } from "./delete.ts";
+import { transact } from "../db/tx.ts";
 import { extendStepOf } from "./extend.ts";
 import { expiredCard, reminderCard, REMIND_BEFORE_MS } from "./expiry-card.ts";
 
@@ -42,7 +44,7 @@ async function remind(app: App, c: Cluster, now: number): Promise<boolean> {
   const claimed = await app.db.k.updateTable("clusters").set({ reminded_at: now })
     .where("id", "=", c.id).where("state", "=", "ready").where("reminded_at", "is", null).where("expires_at", "=", c.expires_at).executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) return false;
-  const tenant = app.config.tenants[c.tenant];
+  const tenant = tenantConfig(app.config, c.tenant);
   const step = tenant ? extendStepOf(tenant) : 0;
   const ref = await app.notifier.dm(c.owner, reminderCard(c, now, step));
   // Not sent again on failure: a DM that fails once (DMs closed) would fail every sweep until the expiry.
@@ -54,10 +56,14 @@ async function remind(app: App, c: Cluster, now: number): Promise<boolean> {
 /** Marks the cluster expired and queues its destroy job in one transaction; tells the owner and the thread. */
 async function expire(app: App, c: Cluster, whileDown: boolean): Promise<boolean> {
   const now = app.clock.now();
-  const started = await app.db.k.transaction().execute((trx) => startDestroy(trx, c, "expired", ["ready"], now));
-  if (!started) return false;
   const note = whileDown ? "expired while labforge was down" : null;
-  await audit(app.db.k, now, { actor: "labforge", tenant: c.tenant, action: "cluster.expire", target: c.name, detail: note ? `${formatTime(c.expires_at!)}; ${note}` : formatTime(c.expires_at!) });
+  const started = await transact(app.db, async (trx) => {
+    const m = await startDestroy(trx, c, "expire", now);
+    if (m.ok) await audit(trx, now, { actor: "labforge", tenant: c.tenant, action: "cluster.expire", target: c.name, detail: note ? `${formatTime(c.expires_at!)}; ${note}` : formatTime(c.expires_at!) });
+    return m;
+  }, (m) => m.ok);
+  if (!started.ok) return false;
+  abortMoot(app, c.id);
   app.notifier.clusterChanged(c.id);
   app.notifier.thread(c.id, { title: "⏰ Expired", text: `Reached its expiry (${formatTime(c.expires_at!)})${whileDown ? " while labforge was not running" : ""}; destroying the VMs.`, tone: "warning" });
   void app.notifier.dm(c.owner, expiredCard(c, whileDown));

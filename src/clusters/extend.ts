@@ -1,4 +1,5 @@
-/** Moving a ready cluster's expiry: the owner up to `max_ttl` from now, instructors and admins beyond it. */
+/** Moving a ready cluster's expiry: the owner up to `max_ttl` from now, instructors and admins beyond it; nobody past `max_lifetime`. */
+import { tenantConfig } from "../config/lookup.ts";
 import type { App } from "./app.ts";
 import type { Cluster } from "../db/schema.ts";
 import type { TenantConfig } from "../config/schema.ts";
@@ -28,11 +29,17 @@ export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: nu
     return refuse(c.state === "expired" || c.state === "deleting" || c.state === "deleted" ? "cluster.expired" : "cluster.not_ready",
       `${c.name} is ${c.state.replace("_", " ")}; only a ready cluster can be extended`);
   }
-  const tenant = app.config.tenants[c.tenant];
+  const tenant = tenantConfig(app.config, c.tenant);
   if (!tenant) return refuse("tenant.unknown", `tenant ${c.tenant} is no longer configured`);
   const now = app.clock.now();
   const cap = now + tenant.limits.max_ttl;
-  let target = Math.max(c.expires_at, now) + byMs;
+  // Nobody, instructors included, keeps a cluster past max_lifetime from its creation (kubeadm's certificates are the hard limit).
+  const lifetimeCap = c.created_at + tenant.limits.max_lifetime;
+  let target = Math.min(Math.max(c.expires_at, now) + byMs, lifetimeCap);
+  if (target <= c.expires_at) {
+    await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.extend", target: c.name, outcome: "failure", detail: `+${formatDuration(byMs)}: limits.max_lifetime` });
+    return refuse("limits.max_lifetime", `${c.name} already expires ${formatTime(c.expires_at)}, the end of its lifetime: ${c.tenant} keeps clusters at most ${formatDuration(tenant.limits.max_lifetime)} from their creation. Create a new cluster to go on.`);
+  }
   const beyond = target > cap;
   if (beyond && !hasRole(p, c.tenant, "instructor")) {
     if (!capAtMax || cap <= c.expires_at) {
@@ -51,9 +58,10 @@ export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: nu
     detail: `${formatTime(c.expires_at)} → ${formatTime(target)}${beyond && target > cap ? " (beyond max_ttl)" : ""}`,
   });
   app.notifier.clusterChanged(c.id);
-  if (p.identity !== c.owner) {
+  if (!p.identities.includes(c.owner)) {
     void app.notifier.dm(c.owner, { title: `${c.name} was extended`, text: `${app.directory.label(p.identity)} moved the expiry of ${c.name} (${c.tenant}) to ${formatTime(target)}.`, tone: "info" });
   }
-  const capped = target === cap && beyond ? ` That is the most ${c.tenant} allows (${formatDuration(tenant.limits.max_ttl)} from now).` : "";
+  const capped = target === lifetimeCap ? ` That is the end of its lifetime (${formatDuration(tenant.limits.max_lifetime)} from its creation).`
+    : target === cap && beyond ? ` That is the most ${c.tenant} allows (${formatDuration(tenant.limits.max_ttl)} from now).` : "";
   return done({ title: `${c.name} now expires ${formatTime(target)}`, text: `In ${describeSpan(target - now)}.${capped}`, tone: "success" });
 }

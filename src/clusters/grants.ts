@@ -8,6 +8,11 @@ import type { Principal } from "../tenants/directory.ts";
 import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
 import { audit } from "../audit.ts";
 import { outranks, requireRole } from "../tenants/rbac.ts";
+import { transact } from "../db/tx.ts";
+import { withdrawRequest } from "./delete.ts";
+import { enqueueJob } from "../jobs/repo.ts";
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
 
 const ROLE_NAME: Record<Role, string> = { viewer: "a viewer", student: "a student", ta: "a TA", instructor: "an instructor" };
 
@@ -61,9 +66,50 @@ export async function revokeRole(app: App, p: Principal, tenant: string, target:
   }
   const now = app.clock.now();
   await audit(app.db.k, now, { actor: p.identity, tenant, action: "revoke", target, detail: file ? `config file keeps ${file}` : null });
+  const cascade = await cascadeRevoke(app, p, tenant, target);
   return done({
     title: `Revoked: ${target} in ${tenant}`,
-    text: file ? `The grant made in chat is gone, but ${fileWins(target, tenant, file)}.` : `${target} no longer has a role in ${tenant}.`,
+    text: file ? `The grant made in chat is gone, but ${fileWins(target, tenant, file)}.` : `${target} no longer has a role in ${tenant}.${cascade}`,
     tone: file ? "warning" : "success",
   });
+}
+
+/**
+ * Once a person has no role left in the tenant: their pending requests are withdrawn (they are told), and the
+ * namespace access labforge made for them on the tenant's clusters is removed by `ns_revoke` jobs. Returns a summary.
+ */
+async function cascadeRevoke(app: App, by: Principal, tenant: string, target: string): Promise<string> {
+  const person = await app.directory.principal(target);
+  if (person.roles.has(tenant)) return "";
+  const pending = await app.db.k.selectFrom("requests").innerJoin("clusters", "clusters.id", "requests.cluster_id")
+    .select(["requests.id", "requests.cluster_id", "requests.requester", "clusters.name"])
+    .where("requests.tenant", "=", tenant).where("requests.state", "=", "pending").where("requests.requester", "in", person.identities).execute();
+  let withdrawn = 0;
+  for (const r of pending) {
+    if (!(await withdrawRequest(app, r.cluster_id, by.identity, `request withdrawn: ${target} was revoked`))) continue;
+    withdrawn++;
+    void app.notifier.dm(r.requester, { title: `Request #${r.id} was cancelled`, text: `You no longer have a role in ${tenant}, so ${r.name} will not be built. Ask your instructor if this is a mistake.`, tone: "warning" });
+  }
+  const now = app.clock.now();
+  const revocations = await transact(app.db, (trx) => queueAccessRevocation(trx, tenant, person.identities, by.identity, now), () => true);
+  if (revocations > 0) app.jobs.pump();
+  const parts = [
+    withdrawn > 0 ? `${withdrawn} pending request${withdrawn === 1 ? " was" : "s were"} cancelled` : "",
+    revocations > 0 ? `their namespace access is being removed from ${revocations} cluster${revocations === 1 ? "" : "s"}` : "",
+  ].filter(Boolean);
+  return parts.length > 0 ? ` ${parts.join("; ")}.` : "";
+}
+
+/** Inside `trx`: queues one `ns_revoke` job per cluster of the tenant where any of `identities` holds namespace access; returns how many. */
+async function queueAccessRevocation(trx: Kysely<Database>, tenant: string, identities: readonly string[], by: string, now: number): Promise<number> {
+  const rows = await trx.selectFrom("namespace_access").innerJoin("clusters", "clusters.id", "namespace_access.cluster_id")
+    .select(["namespace_access.cluster_id", "namespace_access.identity", "clusters.owner"])
+    .where("clusters.tenant", "=", tenant).where("namespace_access.identity", "in", identities).distinct().execute();
+  for (const r of rows) {
+    await enqueueJob(trx, {
+      kind: "ns_revoke", clusterId: r.cluster_id, tenant, owner: r.owner, now, maxAttempts: 3,
+      dedupeKey: `ns_revoke:${r.cluster_id}:${r.identity}:${now}`, payload: { identity: r.identity, by },
+    });
+  }
+  return rows.length;
 }

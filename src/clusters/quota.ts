@@ -53,10 +53,10 @@ export function checkQuota(tenantId: string, tenant: TenantConfig, usage: Usage,
   return OK;
 }
 
-/** How many clusters the user holds in the tenant (for `per_user_clusters`), optionally leaving one out. */
-export async function userClusterCount(db: Kysely<Database>, tenant: string, owner: string, exceptClusterId?: string): Promise<number> {
+/** How many clusters a person (all their identities) holds in the tenant (for `per_user_clusters`), optionally leaving one out. */
+export async function userClusterCount(db: Kysely<Database>, tenant: string, owners: readonly string[], exceptClusterId?: string): Promise<number> {
   let q = db.selectFrom("clusters").select(sql<number>`count(*)`.as("n"))
-    .where("tenant", "=", tenant).where("owner", "=", owner).where("state", "in", PER_USER_STATES);
+    .where("tenant", "=", tenant).where("owner", "in", owners).where("state", "in", PER_USER_STATES);
   if (exceptClusterId) q = q.where("id", "!=", exceptClusterId);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }

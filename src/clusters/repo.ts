@@ -1,4 +1,4 @@
-/** Cluster records: lookups and state changes. */
+/** Cluster records: lookups and the columns outside the state machine (nodes, root message). State changes live in lifecycle.ts. */
 import type { Kysely } from "kysely";
 import type { Cluster, ClusterState, Database } from "../db/schema.ts";
 import type { NodeInfo } from "../provisioning/driver.ts";
@@ -19,15 +19,6 @@ export async function findLiveCluster(db: Kysely<Database>, tenant: string, name
 /** A cluster by id. */
 export async function getCluster(db: Kysely<Database>, id: string): Promise<Cluster | undefined> {
   return db.selectFrom("clusters").selectAll().where("id", "=", id).executeTakeFirst();
-}
-
-/** Moves a cluster to a new state, optionally only from the given states; returns whether it changed. */
-export async function setState(db: Kysely<Database>, id: string, state: ClusterState, now: number,
-  extra: { failure?: string | null; ready_at?: number; expires_at?: number } = {}, from?: readonly ClusterState[]): Promise<boolean> {
-  let q = db.updateTable("clusters").set({ state, updated_at: now, ...extra }).where("id", "=", id);
-  if (from) q = q.where("state", "in", from);
-  const r = await q.executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Stores the nodes a driver reported. */

@@ -2,15 +2,14 @@
  * Retry of a failed cluster. When the failed run's VMs were kept (`infra.keep_failed`), the new attempt resumes
  * at the step that failed; when they were cleaned up, it starts over. After a failed delete, it deletes again.
  */
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { App } from "./app.ts";
 import type { Cluster, Database, Job } from "../db/schema.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
+import { done, failure, refuse, refused, type Check, type Outcome } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
-import type { Check } from "../kernel/outcome.ts";
 import { transact } from "../db/tx.ts";
-import { latestJob } from "../jobs/repo.ts";
+import { activeJobsOf, countJobs } from "../jobs/repo.ts";
 import { audit } from "../audit.ts";
 import { PROVISION_STEPS, STEP_LABELS, type ProvisionStep } from "../provisioning/driver.ts";
 import { getCluster, nodesOf } from "./repo.ts";
@@ -35,13 +34,16 @@ export async function retryCluster(app: App, p: Principal, clusterId: string): P
   const allowed = requireOwnerOr(p, c, "ta", `retry ${c.name}`);
   if (!allowed.ok) return refused(allowed);
   if (c.state !== "failed") return refuse("cluster.not_failed", `${c.name} is ${c.state.replace("_", " ")}, so there is nothing to retry`);
-  const last = await latestJob(app.db.k, c.id);
+  const last = await latestInfraJob(app, c.id);
   if (last?.kind === "destroy") return confirmDelete(app, p, c.id, "retry of a failed delete");
   const resume = resumeAfter(c, last);
   const result = await transact(app.db, async (trx): Promise<Check> => {
-    const n = await trx.selectFrom("jobs").select(sql<number>`count(*)`.as("n")).where("cluster_id", "=", c.id).where("kind", "=", "provision").executeTakeFirstOrThrow();
-    const attempt = Number(n.n) + 1;
-    const queued = await reserveAndQueue(app, trx, c, attempt);
+    // The clean-up of the failed run frees this cluster's IPs: a new attempt must not take them first.
+    if ((await activeJobsOf(trx, c.id, ["cleanup", "destroy"])).length > 0) {
+      return failure("cluster.cleaning_up", `the failed run of ${c.name} is still being cleaned up; Retry once its thread says the clean-up is done`);
+    }
+    const attempt = (await countJobs(trx, c.id, "provision")) + 1;
+    const queued = await reserveAndQueue(app, trx, c, "retry");
     if (queued.ok && resume) await startAfter(trx, `provision:${c.id}:${attempt}`, resume);
     return queued;
   }, (r) => r.ok);
@@ -57,6 +59,11 @@ export async function retryCluster(app: App, p: Principal, clusterId: string): P
   app.notifier.thread(c.id, { title: "↻ Retrying", text: `${app.directory.label(p.identity)} queued a new attempt; it ${how}.` });
   app.jobs.pump();
   return done({ title: `Retrying ${c.name}`, text: `It is queued again and ${how}; progress appears in its thread.` });
+}
+
+/** The newest provision, clean-up or destroy job of a cluster (deliveries say nothing about what to retry). */
+async function latestInfraJob(app: App, clusterId: string): Promise<Job | undefined> {
+  return app.db.k.selectFrom("jobs").selectAll().where("cluster_id", "=", clusterId).where("kind", "in", ["provision", "destroy"]).orderBy("id", "desc").executeTakeFirst();
 }
 
 /** Marks a new provision job as having finished `step`, so the pipeline starts after it. */

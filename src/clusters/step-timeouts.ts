@@ -7,6 +7,5 @@ export const STEP_TIMEOUT_MS: Record<ProvisionStep | "destroy", number> = {
   wait_ssh: 10 * 60_000,
   configure: 30 * 60_000,
   kubeconfig: 2 * 60_000,
-  deliver: 2 * 60_000,
   destroy: 20 * 60_000,
 };

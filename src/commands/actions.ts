@@ -1,4 +1,5 @@
 /** Button presses: each action checks permissions itself, exactly as its text command would. */
+import { tenantConfig } from "../config/lookup.ts";
 import type { App } from "../clusters/app.ts";
 import type { ActionName } from "../kernel/cards.ts";
 import type { Principal } from "../tenants/directory.ts";
@@ -30,7 +31,7 @@ export async function runAction(app: App, p: Principal, action: ActionName, valu
       return retryCluster(app, p, value);
     case "extend": {
       const c = await getCluster(app.db.k, value);
-      const tenant = c && app.config.tenants[c.tenant];
+      const tenant = c && tenantConfig(app.config, c.tenant);
       if (!c || !tenant) return refuse("cluster.not_found", "that cluster no longer exists");
       // The button always moves by the tenant's step; an owner at the cap is stopped there rather than refused.
       return extendCluster(app, p, c, extendStepOf(tenant), true);

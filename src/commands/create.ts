@@ -1,4 +1,5 @@
 /** `create <name> [workers=N] [size=…] [ttl=…] [tenant=…]`: request a cluster, checked against limits and quotas. */
+import { sizeConfig, tenantConfig } from "../config/lookup.ts";
 import type { CommandHandler } from "./context.ts";
 import { tenantOf } from "./context.ts";
 import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
@@ -13,7 +14,7 @@ import { formatDuration, parseDuration } from "../config/duration.ts";
 import { transact } from "../db/tx.ts";
 import { newClusterId } from "../util/ids.ts";
 import { audit } from "../audit.ts";
-import type { NewCluster } from "../db/schema.ts";
+import { insertCluster } from "../clusters/lifecycle.ts";
 
 type Created = Check & { requestId?: number; clusterId?: string };
 
@@ -22,7 +23,7 @@ export const create: CommandHandler = async (ctx) => {
   const t = tenantOf(ctx);
   if (!t.ok) return t.outcome;
   const tenantId = t.tenant;
-  const tenant = app.config.tenants[tenantId]!;
+  const tenant = tenantConfig(app.config, tenantId)!; // tenantOf resolved a configured tenant
   const role = requireRole(principal, tenantId, "student", `create clusters in ${tenantId}`);
   if (!role.ok) return refused(role);
 
@@ -32,7 +33,7 @@ export const create: CommandHandler = async (ctx) => {
     return refuse("limits.max_workers", `workers=${workers} is out of range: ${tenantId} allows 0 to ${tenant.limits.max_workers} workers`);
   }
   const sizeName = (cmd.options.size as string | undefined) ?? "small";
-  const size = app.config.sizes[sizeName]!;
+  const size = sizeConfig(app.config, sizeName)!; // the parser accepts configured sizes only
   const ttlMs = cmd.options.ttl ? parseDuration(cmd.options.ttl as string)! : tenant.limits.default_ttl;
   if (ttlMs > tenant.limits.max_ttl) {
     return refuse("limits.max_ttl", `ttl=${cmd.options.ttl} is out of range: ${tenantId} allows lifetimes up to ${formatDuration(tenant.limits.max_ttl)}`);
@@ -41,20 +42,20 @@ export const create: CommandHandler = async (ctx) => {
     : tenant.approvals === "students" ? !hasRole(principal, tenantId, "ta") : false;
 
   const now = app.clock.now();
-  const cluster: NewCluster = {
-    id: newClusterId(), tenant: tenantId, name, owner: principal.identity, state: "pending_approval",
+  const cluster = {
+    id: newClusterId(), tenant: tenantId, name, owner: principal.identity,
     workers, size: sizeName, vcpus: size.vcpus, memory_mb: size.memory_mb, disk_gb: size.disk_gb, ttl_ms: ttlMs,
     channel: ctx.where.channel, root_ref: null, nodes: null, expires_at: null, ready_at: null, failure: null, created_at: now, updated_at: now,
   };
 
   const result = await transact(app.db, async (trx): Promise<Created> => {
     if (await findLiveCluster(trx, tenantId, name)) return { ok: false, code: "cluster.exists", message: `${tenantId} already has a cluster named ${name}; pick another name` };
-    const perUser = checkPerUser(tenantId, tenant, await userClusterCount(trx, tenantId, principal.identity));
+    const perUser = checkPerUser(tenantId, tenant, await userClusterCount(trx, tenantId, principal.identities));
     if (!perUser.ok) return perUser;
     const quota = checkQuota(tenantId, tenant, await usageOf(trx, tenantId), cluster);
     if (!quota.ok) return quota;
-    const inserted = await trx.insertInto("clusters").values(cluster).returningAll().executeTakeFirstOrThrow();
-    if (!needsApproval) return { ...(await reserveAndQueue(app, trx, inserted)), clusterId: cluster.id };
+    const inserted = await insertCluster(trx, cluster);
+    if (!needsApproval) return { ...(await reserveAndQueue(app, trx, inserted, "approve")), clusterId: cluster.id };
     const tenantTimeout = tenant.approval_timeout;
     const r = await trx.insertInto("requests").values({
       cluster_id: cluster.id, tenant: tenantId, requester: principal.identity, state: "pending",

@@ -3,7 +3,7 @@ import type { CommandHandler } from "./context.ts";
 import { clusterOf } from "./context.ts";
 import { done, refuse, refused } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
-import { trySendKubeconfig } from "../clusters/deliver.ts";
+import { trySendKubeconfig } from "../clusters/delivery.ts";
 import { audit } from "../audit.ts";
 
 export const kubeconfig: CommandHandler = async (ctx) => {

@@ -16,7 +16,7 @@ export const list: CommandHandler = async (ctx) => {
   const scope = cmd.args.scope ?? (staff ? "all" : "mine");
   if (scope === "all" && !staff) return refuse("rbac.denied", `only TAs and instructors of ${t.tenant} can list everyone's clusters; try /cluster list mine`);
   let q = app.db.k.selectFrom("clusters").selectAll().where("tenant", "=", t.tenant).where("state", "in", LIVE_STATES);
-  if (scope === "mine") q = q.where("owner", "=", principal.identity);
+  if (scope === "mine") q = q.where("owner", "in", principal.identities);
   const rows = await q.orderBy("created_at").limit(100).execute();
   const title = scope === "mine" ? `Your clusters in ${t.tenant}` : `Clusters in ${t.tenant}`;
   if (rows.length === 0) return done({ title, text: scope === "mine" ? "You have none. Try /cluster create lab1" : "None." });

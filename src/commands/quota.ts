@@ -1,4 +1,5 @@
 /** `quota [tenant=…]`: the tenant's usage against every quota and limit; staff also see per-person counts. */
+import { tenantConfig } from "../config/lookup.ts";
 import type { CommandHandler } from "./context.ts";
 import { tenantOf } from "./context.ts";
 import { done, refused } from "../kernel/outcome.ts";
@@ -15,7 +16,7 @@ export const quota: CommandHandler = async (ctx) => {
   if (!t.ok) return t.outcome;
   const role = requireRole(principal, t.tenant, "viewer", `see the quota of ${t.tenant}`);
   if (!role.ok) return refused(role);
-  const tenant = app.config.tenants[t.tenant]!;
+  const tenant = tenantConfig(app.config, t.tenant)!;
   const usage = await usageOf(app.db.k, t.tenant);
   const lines = QUOTA_KEYS.map((k) => {
     const limit = tenant.quota[k];
@@ -23,7 +24,7 @@ export const quota: CommandHandler = async (ctx) => {
     return `${k.padEnd(10)} ${used.padStart(5)} of ${limit === undefined ? "unlimited" : limit}`;
   });
   const l = tenant.limits;
-  const mine = await userClusterCount(app.db.k, t.tenant, principal.identity);
+  const mine = await userClusterCount(app.db.k, t.tenant, principal.identities);
   lines.push("",
     `max_workers        ${l.max_workers} per cluster`,
     `per_user_clusters  ${l.per_user_clusters} (you hold ${mine})`,

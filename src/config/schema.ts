@@ -29,8 +29,11 @@ const limits = z.strictObject({
   max_ttl: duration.prefault("60d"),
   /** How far the Extend button of the expiry reminder moves the expiry; unset means 7d (at most max_ttl). */
   extend_step: duration.optional(),
+  /** No extend, by anyone, moves the expiry further than this from the cluster's creation (kubeadm's certificates last a year). */
+  max_lifetime: duration.prefault("180d").refine((ms) => ms <= 365 * 86_400_000, "expected at most 52w (kubeadm's certificates expire after a year)"),
 }).refine((l) => typeof l.default_ttl !== "number" || typeof l.max_ttl !== "number" || l.default_ttl <= l.max_ttl, { message: "default_ttl must not exceed max_ttl", path: ["default_ttl"] })
-  .refine((l) => l.extend_step === undefined || typeof l.max_ttl !== "number" || l.extend_step <= l.max_ttl, { message: "extend_step must not exceed max_ttl", path: ["extend_step"] });
+  .refine((l) => l.extend_step === undefined || typeof l.max_ttl !== "number" || l.extend_step <= l.max_ttl, { message: "extend_step must not exceed max_ttl", path: ["extend_step"] })
+  .refine((l) => typeof l.max_ttl !== "number" || typeof l.max_lifetime !== "number" || l.max_ttl <= l.max_lifetime, { message: "max_ttl must not exceed max_lifetime", path: ["max_ttl"] });
 
 const tenant = z.strictObject({
   name: z.string().min(1).max(100),
@@ -111,7 +114,19 @@ export const configSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   for (const [i, m] of c.members.entries()) {
     for (const t of Object.keys(m.roles)) {
-      if (!(t in c.tenants)) ctx.addIssue({ code: "custom", path: ["members", i, "roles", t], message: `unknown tenant "${t}"` });
+      if (!Object.hasOwn(c.tenants, t)) ctx.addIssue({ code: "custom", path: ["members", i, "roles", t], message: `unknown tenant "${t}"` });
+    }
+  }
+  // One identity is one person: listing it under two members would make ownership and approvals ambiguous.
+  const owner = new Map<string, number>();
+  for (const [i, m] of c.members.entries()) {
+    for (const [j, id] of m.identities.entries()) {
+      const first = owner.get(id);
+      if (first !== undefined && first !== i) {
+        const who = (k: number) => c.members[k]!.name ? `members[${k}] (${c.members[k]!.name})` : `members[${k}]`;
+        ctx.addIssue({ code: "custom", path: ["members", i, "identities", j], message: `${id} is already an identity of ${who(first)}; one identity belongs to one person (${who(first)} and ${who(i)})` });
+      }
+      owner.set(id, first ?? i);
     }
   }
   const seen = new Map<string, string>();
@@ -122,7 +137,7 @@ export const configSchema = z.strictObject({
       seen.set(ch, id);
     }
   }
-  if (!("small" in c.sizes)) ctx.addIssue({ code: "custom", path: ["sizes"], message: "a size named small is required (it is the default)" });
+  if (!Object.hasOwn(c.sizes, "small")) ctx.addIssue({ code: "custom", path: ["sizes"], message: "a size named small is required (it is the default)" });
   if (c.infra.driver === "proxmox" && !c.infra.proxmox) ctx.addIssue({ code: "custom", path: ["infra", "proxmox"], message: "required when infra.driver is proxmox" });
 });
 

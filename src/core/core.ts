@@ -12,7 +12,8 @@ import { Directory } from "../tenants/directory.ts";
 import { KubeconfigStore } from "../secrets/kubeconfig-store.ts";
 import { Notifier } from "../clusters/notifier.ts";
 import { JobQueue } from "../jobs/queue.ts";
-import { Pipeline } from "../clusters/pipeline.ts";
+import { lifecycleRunners, postMissingRootMessages } from "../clusters/runners.ts";
+import { namespaceRunners } from "../namespaces/revoke.ts";
 import { createDriver } from "../provisioning/select-driver.ts";
 import { Locks } from "../util/locks.ts";
 import { Redactor } from "../util/redact.ts";
@@ -39,6 +40,8 @@ export interface CoreOptions {
   minUpdateIntervalMs?: number;
   /** How often lapses and clean-ups run. */
   sweepIntervalMs?: number;
+  /** The first retry delay of a failed job attempt (tests use 0). */
+  jobRetryDelayMs?: number;
 }
 
 export class Core implements InboundPort {
@@ -57,7 +60,9 @@ export class Core implements InboundPort {
       config: opts.config, db, dataDir: opts.dataDir, directory, clock: opts.clock, log: opts.log, metrics: opts.metrics, redactor,
       kubeconfigs: new KubeconfigStore(db, opts.secretKey),
       notifier: new Notifier(this.router, db, directory, opts.log, opts.minUpdateIntervalMs ?? 0),
-      jobs: new JobQueue(db, opts.clock, opts.log, opts.metrics, opts.config.queue.max_parallel_jobs),
+      jobs: new JobQueue(db, opts.clock, opts.log, opts.metrics, {
+        concurrency: opts.config.queue.max_parallel_jobs, retryDelayMs: opts.jobRetryDelayMs, redact: (s) => redactor.redact(s),
+      }),
       driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor),
       locks: new Locks(),
     };
@@ -78,11 +83,12 @@ export class Core implements InboundPort {
   label(identity: string): string { return this.app.directory.label(identity); }
   chatFlushed(): Promise<void> { return this.app.notifier.idle(); }
 
-  /** Recovers after a restart (stale locks, unposted approval cards) and starts running jobs and sweeps. */
+  /** Recovers after a restart (stale locks, unposted approval cards and root messages) and starts running jobs and sweeps. */
   async start(): Promise<void> {
     if (!this.router.hasPorts) throw new Error("register at least one chat adapter before starting the core");
-    await this.app.jobs.start(new Pipeline(this.app).run);
+    await this.app.jobs.start({ ...lifecycleRunners(this.app), ...namespaceRunners(this.app) });
     await postMissingApprovalCards(this.app);
+    await postMissingRootMessages(this.app);
     await this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), this.sweepIntervalMs);
     this.sweeper.unref();

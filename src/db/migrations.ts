@@ -115,6 +115,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE clusters ADD COLUMN reminded_at INTEGER;
   CREATE INDEX clusters_expiry ON clusters(state, expires_at);
   `,
+  /* 3: lifecycle (issue 11): job arguments, and the namespace access made per person so a revoke can remove it */ `
+  ALTER TABLE jobs ADD COLUMN payload TEXT;
+  CREATE TABLE namespace_access (
+    cluster_id TEXT NOT NULL REFERENCES clusters(id),
+    namespace TEXT NOT NULL,
+    service_account TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, namespace, service_account)
+  );
+  CREATE INDEX namespace_access_identity ON namespace_access(identity);
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

@@ -48,7 +48,11 @@ export interface RequestsTable {
 }
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-export type JobKind = "provision" | "destroy";
+/**
+ * provision: build a cluster; cleanup: destroy what a failed provision made; destroy: delete or expiry;
+ * deliver: DM the kubeconfig; ns_revoke: remove a revoked person's namespace access on one cluster.
+ */
+export type JobKind = "provision" | "cleanup" | "destroy" | "deliver" | "ns_revoke";
 
 export interface JobsTable {
   id: Generated<number>;
@@ -69,6 +73,8 @@ export interface JobsTable {
   current_step: string | null;
   last_error: string | null;
   log_tail: string | null;
+  /** JSON arguments of the job (the recipient of a delivery, the person whose access is revoked). */
+  payload: string | null;
   created_at: number;
   finished_at: number | null;
 }
@@ -108,6 +114,15 @@ export interface AuditTable {
   detail: string | null;
 }
 
+/** A ServiceAccount labforge made on a cluster for one person's namespace kubeconfig (removed when they are revoked). */
+export interface NamespaceAccessTable {
+  cluster_id: string;
+  namespace: string;
+  service_account: string;
+  identity: string;
+  created_at: number;
+}
+
 export interface DeliveriesTable {
   id: string;
   at: number;
@@ -123,6 +138,7 @@ export interface Database {
   grants: GrantsTable;
   audit: AuditTable;
   deliveries: DeliveriesTable;
+  namespace_access: NamespaceAccessTable;
 }
 
 export type Cluster = Selectable<ClustersTable>;

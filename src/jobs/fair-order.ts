@@ -1,4 +1,4 @@
-/** Fair ordering of queued jobs: destroys first, then each user's k-th job before anyone's (k+1)-th. */
+/** Fair ordering of queued jobs: destroys and clean-ups first, then each user's k-th job before anyone's (k+1)-th. */
 import type { Job } from "../db/schema.ts";
 
 type Queued = Pick<Job, "id" | "kind" | "owner" | "tenant" | "created_at">;
@@ -24,9 +24,14 @@ export function fairOrder<T extends Queued>(queued: readonly T[], running: reado
     return { job, ownerRank, tenantRank };
   });
   ranked.sort((a, b) =>
-    (a.job.kind === "destroy" ? 0 : 1) - (b.job.kind === "destroy" ? 0 : 1)
+    priority(a.job.kind) - priority(b.job.kind)
     || a.ownerRank - b.ownerRank
     || a.tenantRank - b.tenantRank
     || a.job.id - b.job.id);
   return ranked.map((r) => r.job);
+}
+
+/** Work that frees hardware (destroys and clean-ups) goes before work that takes it. */
+function priority(kind: Job["kind"]): number {
+  return kind === "destroy" || kind === "cleanup" ? 0 : 1;
 }

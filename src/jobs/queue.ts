@@ -1,40 +1,51 @@
-/** The job queue: persisted jobs picked in fair order and run through p-queue with `max_parallel_jobs`. */
-import PQueue from "p-queue";
+/**
+ * The job queue: persisted jobs picked in fair order and run by the runner for their kind. The queue owns every
+ * outcome: a runner that returns succeeded, one that throws failed (or runs again with backoff while attempts remain),
+ * and each outcome is written only while this worker still holds the job's lock.
+ */
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/open.ts";
-import type { Job } from "../db/schema.ts";
+import type { Job, JobKind } from "../db/schema.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { activeJobs, lockJob, resetStaleLocks } from "./repo.ts";
+import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, retryJobLater } from "./repo.ts";
 import { fairOrder } from "./fair-order.ts";
+import { JobCancelled, JobFailure, Shutdown } from "./errors.ts";
 
-/** The abort reason when the process stops: the job stays locked and resumes after the restart. */
-export class Shutdown extends Error {
-  constructor() { super("labforge is shutting down"); }
-}
-
-/** Runs one job to its end; it must record success or failure itself and honour the signal. */
+/** Runs one job; returns when it is done, throws JobCancelled / JobFailure (or anything) otherwise, and honours the signal. */
 export type JobRunner = (job: Job, signal: AbortSignal) => Promise<void>;
+
+export interface QueueOptions {
+  /** `max_parallel_jobs`: infrastructure jobs (provision, cleanup, destroy) at once. */
+  concurrency: number;
+  /** Short jobs (deliveries, kubectl calls) at once, beside the infrastructure ones. */
+  lightConcurrency?: number;
+  /** The first retry's delay; each further one waits four times longer. */
+  retryDelayMs?: number;
+  /** Applied to every error message before it is stored. */
+  redact?: (text: string) => string;
+}
 
 export class JobQueue {
   /** This process's lock owner name; locks held by any other name are stale after a restart. */
   readonly worker = `worker-${process.pid}-${randomBytes(3).toString("hex")}`;
-  private readonly pq: PQueue;
-  private readonly running = new Map<number, AbortController>();
+  readonly concurrency: number;
+  private readonly running = new Map<number, { job: Job; controller: AbortController; done: Promise<void> }>();
   private pumping: Promise<void> | undefined;
   private again = false;
-  private runner: JobRunner | undefined;
+  private runners: Partial<Record<JobKind, JobRunner>> | undefined;
   private stopped = false;
+  private wakeup: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Db, private readonly clock: Clock, private readonly log: Logger,
-    private readonly metrics: Metrics, readonly concurrency: number) {
-    this.pq = new PQueue({ concurrency });
+    private readonly metrics: Metrics, private readonly opts: QueueOptions) {
+    this.concurrency = opts.concurrency;
   }
 
-  /** Resets stale locks from a previous process and starts running jobs with `runner`. */
-  async start(runner: JobRunner): Promise<void> {
-    this.runner = runner;
+  /** Resets stale locks from a previous process and starts running jobs with the runner for each kind. */
+  async start(runners: Partial<Record<JobKind, JobRunner>>): Promise<void> {
+    this.runners = runners;
     const reset = await resetStaleLocks(this.db.k, this.worker);
     if (reset > 0) this.log.info({ reset }, "requeued jobs left running by a previous process");
     this.pump();
@@ -42,7 +53,7 @@ export class JobQueue {
 
   /** Looks for runnable jobs now (call after enqueueing or when a job ends). */
   pump(): void {
-    if (!this.runner || this.stopped) return;
+    if (!this.runners || this.stopped) return;
     if (this.pumping) { this.again = true; return; }
     this.pumping = this.fill().catch((e) => this.log.error({ err: e }, "job queue pump failed"))
       .finally(() => {
@@ -55,43 +66,85 @@ export class JobQueue {
     const jobs = await activeJobs(this.db.k);
     const now = this.clock.now();
     const running = jobs.filter((j) => j.state === "running");
-    const queued = fairOrder(jobs.filter((j) => j.state === "queued" && j.run_at <= now), running);
-    this.updateGauges(jobs);
-    for (const job of queued) {
-      if (this.running.size >= this.concurrency) break;
+    const waiting = jobs.filter((j) => j.state === "queued");
+    this.updateGauges(running.length, waiting.length);
+    const busy = { infra: 0, light: 0 };
+    for (const r of this.running.values()) busy[laneOf(r.job.kind)]++;
+    const limit = { infra: this.concurrency, light: this.opts.lightConcurrency ?? 4 };
+    for (const job of fairOrder(waiting.filter((j) => j.run_at <= now), running)) {
+      const lane = laneOf(job.kind);
+      if (busy[lane] >= limit[lane]) continue;
       if (!(await lockJob(this.db.k, job.id, this.worker, now))) continue;
-      const controller = new AbortController();
-      this.running.set(job.id, controller);
-      const locked = { ...job, state: "running" as const, attempts: job.attempts + 1, locked_by: this.worker, locked_at: now };
-      void this.pq.add(async () => {
-        try {
-          await this.runner!(locked, controller.signal);
-        } catch (e) {
-          this.log.error({ err: e, job: job.id }, "job runner threw");
-        } finally {
-          this.running.delete(job.id);
-          this.pump();
-        }
-      });
+      busy[lane]++;
+      this.launch({ ...job, state: "running", attempts: job.attempts + 1, locked_by: this.worker, locked_at: now });
+    }
+    this.scheduleWakeup(waiting.filter((j) => j.run_at > now).map((j) => j.run_at));
+  }
+
+  private launch(job: Job): void {
+    const controller = new AbortController();
+    const done = this.runOne(job, controller.signal).finally(() => {
+      this.running.delete(job.id);
+      this.pump();
+    });
+    this.running.set(job.id, { job, controller, done });
+  }
+
+  private async runOne(job: Job, signal: AbortSignal): Promise<void> {
+    const runner = this.runners?.[job.kind];
+    try {
+      if (!runner) throw new JobFailure(`no runner for jobs of kind ${job.kind}`);
+      await runner(job, signal);
+      await completeJob(this.db.k, job, this.clock.now());
+    } catch (err) {
+      await this.settle(job, err, signal).catch((e) => this.log.error({ err: e, job: job.id }, "could not record a job's outcome"));
     }
   }
 
-  private updateGauges(jobs: Job[]): void {
-    const counts = { queued: 0, running: 0 };
-    for (const j of jobs) counts[j.state as "queued" | "running"]++;
-    this.metrics.jobs.set({ state: "queued" }, counts.queued);
-    this.metrics.jobs.set({ state: "running" }, counts.running);
-    this.metrics.queueDepth.set(counts.queued);
+  /** Records how a job that threw ended; a job stopped by shutdown keeps its lock and resumes after the restart. */
+  private async settle(job: Job, err: unknown, signal: AbortSignal): Promise<void> {
+    if (signal.reason instanceof Shutdown) return;
+    const now = this.clock.now();
+    const redact = this.opts.redact ?? ((s: string) => s);
+    if (err instanceof JobCancelled) { await cancelHeldJob(this.db.k, job, now, redact(err.message)); return; }
+    const message = redact(err instanceof Error ? err.message : String(err));
+    if (!(err instanceof JobFailure)) this.log.error({ err, job: job.id, kind: job.kind }, "job runner threw");
+    if (err instanceof JobFailure && err.opts.retryable && job.attempts < job.max_attempts) {
+      const delay = (this.opts.retryDelayMs ?? 500) * 4 ** (job.attempts - 1);
+      await retryJobLater(this.db.k, job, now + delay, message);
+      return;
+    }
+    await failJob(this.db.k, job, now, message, err instanceof JobFailure ? err.opts.logTail : undefined);
   }
 
-  /** Asks a running job to stop (its cluster is being deleted); true if it was running here. */
-  abort(jobId: number, reason: Error): boolean {
-    const c = this.running.get(jobId);
-    c?.abort(reason);
-    return c !== undefined;
+  /** Wakes the queue when the earliest job that waits for its retry time is due. */
+  private scheduleWakeup(runAts: number[]): void {
+    if (this.wakeup) clearTimeout(this.wakeup);
+    this.wakeup = undefined;
+    if (runAts.length === 0 || this.stopped) return;
+    const delay = Math.max(0, Math.min(...runAts) - this.clock.now());
+    this.wakeup = setTimeout(() => this.pump(), delay + 5);
+    this.wakeup.unref();
   }
 
-  /** True when nothing runs here and nothing runnable waits in the database. */
+  private updateGauges(running: number, queued: number): void {
+    this.metrics.jobs.set({ state: "queued" }, queued);
+    this.metrics.jobs.set({ state: "running" }, running);
+    this.metrics.queueDepth.set(queued);
+  }
+
+  /** Aborts a cluster's jobs of these kinds running here, and resolves once they have settled. */
+  async abortCluster(clusterId: string, kinds: readonly JobKind[], reason: Error): Promise<void> {
+    const settling: Promise<void>[] = [];
+    for (const r of this.running.values()) {
+      if (r.job.cluster_id !== clusterId || !kinds.includes(r.job.kind)) continue;
+      r.controller.abort(reason);
+      settling.push(r.done);
+    }
+    await Promise.all(settling);
+  }
+
+  /** True when nothing runs here and nothing waits in the database. */
   async isIdle(): Promise<boolean> {
     if (this.running.size > 0 || this.pumping) return false;
     const jobs = await activeJobs(this.db.k);
@@ -101,7 +154,7 @@ export class JobQueue {
   /** Resolves when the queue is idle (used by scripts and tests). */
   async whenIdle(pollMs = 25): Promise<void> {
     while (!(await this.isIdle())) {
-      await this.pq.onIdle();
+      await Promise.all([...this.running.values()].map((r) => r.done));
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }
@@ -116,7 +169,13 @@ export class JobQueue {
   /** Stops taking new jobs, aborts running ones and waits for them to settle. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const c of this.running.values()) c.abort(new Shutdown());
-    await this.pq.onIdle();
+    if (this.wakeup) clearTimeout(this.wakeup);
+    const all = [...this.running.values()];
+    for (const r of all) r.controller.abort(new Shutdown());
+    await Promise.all(all.map((r) => r.done));
   }
+}
+
+function laneOf(kind: JobKind): "infra" | "light" {
+  return INFRA_KINDS.includes(kind) ? "infra" : "light";
 }

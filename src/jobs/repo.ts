@@ -1,4 +1,4 @@
-/** Persisted jobs: one function per state change (graphile-worker style). */
+/** Persisted jobs: one function per state change (graphile-worker style); outcome writes check the lock holder. */
 import type { Kysely } from "kysely";
 import type { Database, Job, JobKind } from "../db/schema.ts";
 
@@ -10,13 +10,18 @@ export interface NewJob {
   dedupeKey: string;
   now: number;
   maxAttempts?: number;
+  payload?: unknown;
 }
+
+/** Jobs that touch infrastructure; they share `max_parallel_jobs`. The others are short chat or kubectl calls. */
+export const INFRA_KINDS: readonly JobKind[] = ["provision", "cleanup", "destroy"];
 
 /** Inserts a job unless one with the same dedupe key exists; returns the job either way and whether it is new. */
 export async function enqueueJob(db: Kysely<Database>, j: NewJob): Promise<{ job: Job; created: boolean }> {
   const inserted = await db.insertInto("jobs").values({
     kind: j.kind, cluster_id: j.clusterId, tenant: j.tenant, owner: j.owner, state: "queued",
     dedupe_key: j.dedupeKey, attempts: 0, max_attempts: j.maxAttempts ?? 1, run_at: j.now, created_at: j.now,
+    payload: j.payload === undefined ? null : JSON.stringify(j.payload),
   }).onConflict((oc) => oc.column("dedupe_key").doNothing()).executeTakeFirst();
   const job = await db.selectFrom("jobs").selectAll().where("dedupe_key", "=", j.dedupeKey).executeTakeFirstOrThrow();
   return { job, created: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 };
@@ -30,34 +35,56 @@ export async function lockJob(db: Kysely<Database>, id: number, worker: string, 
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** Records that a step started. */
-export async function startStep(db: Kysely<Database>, id: number, step: string): Promise<void> {
-  await db.updateTable("jobs").set({ current_step: step }).where("id", "=", id).execute();
+/** The job as locked by `worker`: every write below changes a job only while this worker holds it. */
+export type Held = Pick<Job, "id" | "locked_by">;
+
+/** An update of `job` that matches only while it is running under the lock its runner was given. */
+function held(db: Kysely<Database>, job: Held) {
+  return db.updateTable("jobs").where("id", "=", job.id).where("state", "=", "running").where("locked_by", "=", job.locked_by ?? "");
 }
 
-/** Records that a step finished, so a restart resumes after it. */
-export async function finishStep(db: Kysely<Database>, id: number, step: string, logTail: string): Promise<void> {
-  await db.updateTable("jobs").set({ last_step: step, log_tail: logTail }).where("id", "=", id).execute();
+/** Records that a step started. */
+export async function startStep(db: Kysely<Database>, job: Held, step: string): Promise<void> {
+  await held(db, job).set({ current_step: step }).execute();
+}
+
+/** Records that a step finished, so a restart resumes after it; false when the job is no longer ours. */
+export async function finishStep(db: Kysely<Database>, job: Held, step: string | null, logTail?: string): Promise<boolean> {
+  const r = await held(db, job).set({ last_step: step, ...(logTail === undefined ? {} : { log_tail: logTail }) }).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Marks a job done. */
-export async function completeJob(db: Kysely<Database>, id: number, now: number, logTail: string): Promise<void> {
-  await db.updateTable("jobs")
-    .set({ state: "succeeded", current_step: null, locked_at: null, locked_by: null, finished_at: now, log_tail: logTail })
-    .where("id", "=", id).execute();
+export async function completeJob(db: Kysely<Database>, job: Held, now: number): Promise<boolean> {
+  const r = await held(db, job).set({ state: "succeeded", current_step: null, locked_at: null, locked_by: null, finished_at: now }).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
-/** Marks a job failed with its error and (redacted) log tail. */
-export async function failJob(db: Kysely<Database>, id: number, now: number, error: string, logTail: string): Promise<void> {
-  await db.updateTable("jobs")
-    .set({ state: "failed", locked_at: null, locked_by: null, finished_at: now, last_error: error, log_tail: logTail })
-    .where("id", "=", id).execute();
+/** Marks a job failed with its error (redacted by the caller) and, if given, its log tail. */
+export async function failJob(db: Kysely<Database>, job: Held, now: number, error: string, logTail?: string): Promise<boolean> {
+  const r = await held(db, job).set({
+    state: "failed", locked_at: null, locked_by: null, finished_at: now, last_error: error, ...(logTail === undefined ? {} : { log_tail: logTail }),
+  }).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
-/** Cancels a job that has not finished (its cluster is being deleted). */
-export async function cancelJob(db: Kysely<Database>, id: number, now: number): Promise<void> {
-  await db.updateTable("jobs").set({ state: "cancelled", locked_at: null, locked_by: null, finished_at: now })
-    .where("id", "=", id).where("state", "in", ["queued", "running"]).execute();
+/** Puts a failed attempt back in the queue to run at `runAt`, keeping its last finished step. */
+export async function retryJobLater(db: Kysely<Database>, job: Held, runAt: number, error: string): Promise<boolean> {
+  const r = await held(db, job).set({ state: "queued", locked_at: null, locked_by: null, run_at: runAt, last_error: error, current_step: null }).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Cancels a running job held by this worker (its work is moot). */
+export async function cancelHeldJob(db: Kysely<Database>, job: Held, now: number, why: string): Promise<boolean> {
+  const r = await held(db, job).set({ state: "cancelled", current_step: null, locked_at: null, locked_by: null, finished_at: now, last_error: why }).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Cancels a cluster's queued jobs of the given kinds (a delete makes them moot); running ones are aborted by the queue. */
+export async function cancelQueuedJobs(db: Kysely<Database>, clusterId: string, kinds: readonly JobKind[], now: number): Promise<number> {
+  const r = await db.updateTable("jobs").set({ state: "cancelled", finished_at: now, last_error: "cancelled: the cluster is being deleted" })
+    .where("cluster_id", "=", clusterId).where("kind", "in", kinds).where("state", "=", "queued").executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** On boot: jobs left running by a dead process go back to the queue, keeping their last finished step. */
@@ -71,6 +98,18 @@ export async function resetStaleLocks(db: Kysely<Database>, worker: string): Pro
 /** Jobs waiting or running, oldest first. */
 export async function activeJobs(db: Kysely<Database>): Promise<Job[]> {
   return db.selectFrom("jobs").selectAll().where("state", "in", ["queued", "running"]).orderBy("id").execute();
+}
+
+/** A cluster's jobs of these kinds that are queued or running. */
+export async function activeJobsOf(db: Kysely<Database>, clusterId: string, kinds: readonly JobKind[]): Promise<Job[]> {
+  return db.selectFrom("jobs").selectAll().where("cluster_id", "=", clusterId).where("kind", "in", kinds)
+    .where("state", "in", ["queued", "running"]).orderBy("id").execute();
+}
+
+/** How many jobs of a kind a cluster has had (for per-attempt dedupe keys). */
+export async function countJobs(db: Kysely<Database>, clusterId: string, kind: JobKind): Promise<number> {
+  const r = await db.selectFrom("jobs").select((eb) => eb.fn.countAll<number>().as("n")).where("cluster_id", "=", clusterId).where("kind", "=", kind).executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 /** The newest job of a kind for a cluster. */

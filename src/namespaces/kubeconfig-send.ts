@@ -8,6 +8,7 @@ import { formatTime } from "../util/time.ts";
 import { applyStdinArgv, createTokenArgv, getNamespaceArgv, namespaceAccessManifest } from "./kubectl-argv.ts";
 import { kubectlFailure, withKubectl } from "./kubectl.ts";
 import { serviceAccountFor } from "./names.ts";
+import { recordAccess } from "./revoke.ts";
 import { namespaceKubeconfig, namespaceKubeconfigFilename } from "./kubeconfig.ts";
 
 // The API server refuses bound tokens shorter than 10 minutes.
@@ -28,6 +29,7 @@ export async function sendNamespaceKubeconfig(app: App, p: Principal, c: Cluster
     if (exists.exitCode !== 0) return kubectlFailure(app, exists, `find namespace ${ns} on ${c.name}`);
     const applied = await kubectl(applyStdinArgv(), namespaceAccessManifest(sa, ns, recipient));
     if (applied.exitCode !== 0) return kubectlFailure(app, applied, `create the ServiceAccount ${sa} in ${ns}`);
+    await recordAccess(app.db.k, c.id, ns, sa, recipient, app.clock.now());
     const minted = await kubectl(createTokenArgv(sa, ns, tokenSeconds(fresh.expires_at, app.clock.now())));
     if (minted.exitCode !== 0) return kubectlFailure(app, minted, `create a token for ${sa} in ${ns}`);
     const token = minted.stdout.trim();

@@ -1,7 +1,7 @@
 /** The provisioning interface both drivers implement (simulated here, proxmox for real hosts). */
 
-/** Pipeline steps in order; a resumed job starts after its last finished step. */
-export const PROVISION_STEPS = ["prepare", "apply", "wait_ssh", "configure", "kubeconfig", "deliver"] as const;
+/** A driver's steps in order; a resumed provision job starts after its last finished step. */
+export const PROVISION_STEPS = ["prepare", "apply", "wait_ssh", "configure", "kubeconfig"] as const;
 export type ProvisionStep = (typeof PROVISION_STEPS)[number];
 
 export const STEP_LABELS: Record<ProvisionStep, string> = {
@@ -10,7 +10,6 @@ export const STEP_LABELS: Record<ProvisionStep, string> = {
   wait_ssh: "Waiting for SSH",
   configure: "Installing Kubernetes",
   kubeconfig: "Fetching kubeconfig",
-  deliver: "Sending kubeconfig",
 };
 
 export interface NodeInfo {

@@ -31,9 +31,9 @@ export function requireRole(p: Principal, tenant: string, min: Role, doing: stri
   return failure("rbac.denied", `only ${ROLE_PLURAL[min]} of ${tenant} can ${doing}; you are ${article(p.roles.get(tenant)!)}`);
 }
 
-/** Requires ownership of the cluster, or `min` or higher in its tenant. */
+/** Requires ownership of the cluster (by any of the person's identities), or `min` or higher in its tenant. */
 export function requireOwnerOr(p: Principal, cluster: { owner: string; tenant: string; name: string }, min: Role, doing: string): Check {
-  if (cluster.owner === p.identity && p.roles.has(cluster.tenant)) return OK;
+  if (p.identities.includes(cluster.owner) && p.roles.has(cluster.tenant)) return OK;
   if (hasRole(p, cluster.tenant, min)) return OK;
   if (!p.roles.has(cluster.tenant)) return failure("rbac.not_member", `you are not a member of ${cluster.tenant}, so you cannot ${doing}`);
   return failure("rbac.denied", `only the owner of ${cluster.name} or ${ROLE_PLURAL[min]} of ${cluster.tenant} can ${doing}`);

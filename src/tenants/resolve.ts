@@ -9,7 +9,7 @@ export type TenantResult = { ok: true; tenant: string } | Extract<Check, { ok: f
 export function resolveTenant(config: Config, directory: Directory, p: Principal, channel: string, explicit?: string): TenantResult {
   const yours = p.admin ? Object.keys(config.tenants) : [...p.roles.keys()];
   if (explicit !== undefined) {
-    if (!(explicit in config.tenants)) return failure("tenant.unknown", `there is no tenant "${explicit}"; yours: ${yours.join(", ") || "none"}`) as TenantResult;
+    if (!directory.hasTenant(explicit)) return failure("tenant.unknown", `there is no tenant "${explicit}"; yours: ${yours.join(", ") || "none"}`) as TenantResult;
     return { ok: true, tenant: explicit };
   }
   const fromChannel = directory.tenantForChannel(channel);

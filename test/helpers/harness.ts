@@ -76,7 +76,7 @@ export async function makeCore(opts: TestCoreOptions = {}): Promise<TestCore> {
   const clock = opts.clock ?? new ManualClock(Date.now());
   const core = new Core({
     config, dataDir, secretKey: opts.secretKey ?? randomBytes(32), clock, log, metrics: createMetrics(false), redactor,
-    driver: opts.driver?.(config, dataDir), sweepIntervalMs: 3_600_000,
+    driver: opts.driver?.(config, dataDir), sweepIntervalMs: 3_600_000, jobRetryDelayMs: 0,
   });
   const port = new RecordingPort();
   core.router.register(port);

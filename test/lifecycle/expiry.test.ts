@@ -38,7 +38,7 @@ describe("expiry reminder and auto-destroy", () => {
     const after = await row(t, "lab3");
     expect(after.state).toBe("deleted");
     const jobs = await t.core.app.db.k.selectFrom("jobs").select(["kind", "state"]).where("cluster_id", "=", c.id).orderBy("id").execute();
-    expect(jobs).toEqual([{ kind: "provision", state: "succeeded" }, { kind: "destroy", state: "succeeded" }]);
+    expect(jobs).toEqual([{ kind: "provision", state: "succeeded" }, { kind: "deliver", state: "succeeded" }, { kind: "destroy", state: "succeeded" }]);
     expect(await t.core.app.db.k.selectFrom("ip_allocations").selectAll().execute()).toHaveLength(0);
     const told = t.port.dmsTo("console:bob").filter((s) => s.card.title === "lab3 expired");
     expect(told).toHaveLength(1);

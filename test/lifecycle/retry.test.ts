@@ -53,7 +53,11 @@ describe("retry", () => {
     expect(steps).toEqual(["configure", "fetchKubeconfig"]);
     expect(await ips()).toEqual(kept);
     const jobs = await t.core.app.db.k.selectFrom("jobs").select(["kind", "state", "last_step"]).orderBy("id").execute();
-    expect(jobs).toEqual([{ kind: "provision", state: "failed", last_step: "wait_ssh" }, { kind: "provision", state: "succeeded", last_step: "deliver" }]);
+    expect(jobs).toEqual([
+      { kind: "provision", state: "failed", last_step: "wait_ssh" },
+      { kind: "provision", state: "succeeded", last_step: "kubeconfig" },
+      { kind: "deliver", state: "succeeded", last_step: "sent" },
+    ]);
     expect(t.port.sent.filter((s) => s.file)).toHaveLength(1);
   });
 

@@ -5,7 +5,8 @@ import { done, refuse, refused, type Outcome } from "../../kernel/outcome.ts";
 import { transact } from "../../db/tx.ts";
 import { findLiveCluster, getCluster } from "../repo.ts";
 import { reserveAndQueue } from "../reserve.ts";
-import { requireRole } from "../../tenants/rbac.ts";
+import { asCheck, move } from "../lifecycle.ts";
+import { hasRole, requireRole } from "../../tenants/rbac.ts";
 import type { Check } from "../../kernel/outcome.ts";
 import type { Principal } from "../../tenants/directory.ts";
 import { audit } from "../../audit.ts";
@@ -32,10 +33,16 @@ export async function decide(app: App, p: Principal, r: Request, decision: Decis
   const verb = decision === "approve" ? "approve" : "reject";
   const role = requireRole(p, r.tenant, "ta", `${verb} cluster requests`);
   if (!role.ok) return refused(role);
-  if (r.requester === p.identity) return refuse("approval.own_request", `you cannot ${verb} your own request; another instructor or TA of ${r.tenant} must decide`);
+  if (p.identities.includes(r.requester)) return refuse("approval.own_request", `you cannot ${verb} your own request; another instructor or TA of ${r.tenant} must decide`);
   if (r.state !== "pending") return alreadyDecided(app, r);
   const cluster = await getCluster(app.db.k, r.cluster_id);
   if (!cluster) return refuse("approval.not_found", `request #${r.id} has no cluster`);
+  if (decision === "approve") {
+    const requester = await app.directory.principal(r.requester);
+    if (!hasRole(requester, r.tenant, "student")) {
+      return refuse("approval.requester_revoked", `${app.directory.label(r.requester)} no longer has a role in ${r.tenant} that may create clusters, so request #${r.id} cannot be approved`);
+    }
+  }
   const now = app.clock.now();
 
   const result = await transact(app.db, async (trx): Promise<Check> => {
@@ -43,10 +50,11 @@ export async function decide(app: App, p: Principal, r: Request, decision: Decis
       .set({ state: decision === "approve" ? "approved" : "rejected", decided_by: p.identity, decided_at: now, reason: reason || null })
       .where("id", "=", r.id).where("state", "=", "pending").executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return { ok: false, code: "approval.decided", message: "decided meanwhile" };
-    if (decision === "approve") return reserveAndQueue(app, trx, cluster);
-    const why = `Rejected by ${app.directory.label(p.identity)}${reason ? `: ${reason}` : ""}`;
-    await trx.updateTable("clusters").set({ state: "rejected", failure: why, updated_at: now }).where("id", "=", cluster.id).execute();
-    return { ok: true };
+    const decided = decision === "approve"
+      ? await reserveAndQueue(app, trx, cluster, "approve")
+      : asCheck(await move(trx, cluster.id, "reject", now, { failure: `Rejected by ${app.directory.label(p.identity)}${reason ? `: ${reason}` : ""}` }));
+    if (decided.ok) await audit(trx, now, { actor: p.identity, tenant: r.tenant, action: `request.${verb}`, target: cluster.name, detail: reason || null });
+    return decided;
   }, (c) => c.ok);
 
   if (!result.ok) {
@@ -57,7 +65,6 @@ export async function decide(app: App, p: Principal, r: Request, decision: Decis
     await audit(app.db.k, now, { actor: p.identity, tenant: r.tenant, action: `request.${verb}`, target: cluster.name, outcome: "failure", detail: result.code });
     return refuse(result.code, `cannot approve request #${r.id} now: ${result.message}`);
   }
-  await audit(app.db.k, now, { actor: p.identity, tenant: r.tenant, action: `request.${verb}`, target: cluster.name, detail: reason || null });
   app.jobs.pump();
   void refreshApprovalCards(app, r.id);
   app.notifier.clusterChanged(cluster.id);

@@ -1,4 +1,5 @@
 /** Delivers an approval request to the tenant's approval channel, or by DM to its instructors and TAs. */
+import { tenantConfig } from "../../config/lookup.ts";
 import type { App } from "../app.ts";
 import { getCluster } from "../repo.ts";
 import { approvalCard } from "./cards.ts";
@@ -10,7 +11,7 @@ export async function postApprovalCards(app: App, requestId: number): Promise<vo
   const c = await getCluster(app.db.k, r.cluster_id);
   if (!c) return;
   const card = approvalCard(r, c, app.directory.label(r.requester));
-  const tenant = app.config.tenants[r.tenant];
+  const tenant = tenantConfig(app.config, r.tenant);
   const key = `request:${r.id}`;
   const refs: string[] = [];
   if (tenant?.approval_channel) {

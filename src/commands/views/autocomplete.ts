@@ -2,6 +2,7 @@
  * Suggestions while a user types a cluster, request or tenant name. They follow the same visibility as
  * `list` and `status`: students see their own clusters, TAs and up the tenant's; tenants are the caller's own.
  */
+import { tenantConfig } from "../../config/lookup.ts";
 import type { App } from "../../clusters/app.ts";
 import type { AutocompleteInput, Suggestion } from "../../kernel/ports.ts";
 import type { Principal } from "../../tenants/directory.ts";
@@ -23,7 +24,7 @@ export async function suggest(app: App, p: Principal, input: AutocompleteInput):
   const tenants = tenantsToSearch(app, p, input);
   let out: Candidate[];
   if (input.kind === "tenant") {
-    out = memberTenants(app, p).map((t) => ({ value: t, label: `${t} · ${app.config.tenants[t]!.name}`, keys: [t] }));
+    out = memberTenants(app, p).map((t) => ({ value: t, label: `${t} · ${tenantConfig(app.config, t)!.name}`, keys: [t] }));
   } else if (input.kind === "cluster") {
     out = await clusters(app, p, tenants);
   } else {
@@ -34,7 +35,7 @@ export async function suggest(app: App, p: Principal, input: AutocompleteInput):
 
 /** Tenants the principal belongs to (every tenant for an admin). */
 function memberTenants(app: App, p: Principal): string[] {
-  return (p.admin ? Object.keys(app.config.tenants) : [...p.roles.keys()].filter((t) => t in app.config.tenants)).sort();
+  return (p.admin ? Object.keys(app.config.tenants) : [...p.roles.keys()].filter((t) => app.directory.hasTenant(t))).sort();
 }
 
 /** The tenant the command will use if it is clear (tenant=, then the channel's), else every tenant of the caller. */
@@ -52,9 +53,9 @@ async function clusters(app: App, p: Principal, tenants: string[]): Promise<Cand
   for (const [list, onlyOwn] of [[staff, false], [own, true]] as const) {
     if (list.length === 0) continue;
     let q = app.db.k.selectFrom("clusters").select(["name", "tenant", "state", "owner"]).where("tenant", "in", list).where("state", "in", LIVE_STATES);
-    if (onlyOwn) q = q.where("owner", "=", p.identity);
+    if (onlyOwn) q = q.where("owner", "in", p.identities);
     for (const c of await q.orderBy("name").limit(500).execute()) {
-      const owner = c.owner === p.identity ? "yours" : app.directory.label(c.owner);
+      const owner = p.identities.includes(c.owner) ? "yours" : app.directory.label(c.owner);
       out.push({ value: c.name, label: `${c.name} · ${c.tenant} · ${STATE_TEXT[c.state]} · ${owner}`, keys: [c.name] });
     }
   }

@@ -14,7 +14,7 @@ export async function homeCards(app: App, identity: string): Promise<Card[]> {
   if (!p.admin && p.roles.size === 0) {
     return [{ title: "labforge", text: `You are not in any tenant. Your identity is ${identity}; ask your instructor to add you.`, tone: "warning" }];
   }
-  const mine = await app.db.k.selectFrom("clusters").selectAll().where("owner", "=", identity).where("state", "in", LIVE_STATES).orderBy("created_at").execute();
+  const mine = await app.db.k.selectFrom("clusters").selectAll().where("owner", "in", p.identities).where("state", "in", LIVE_STATES).orderBy("created_at").execute();
   const cards: Card[] = [{
     title: "Your clusters",
     code: mine.length ? mine.map((c) => `${c.tenant}/${clusterLine(c, false)}`).join("\n") : undefined,
