@@ -14,7 +14,7 @@ import type { RESTOptions } from "discord.js";
 /** The dispatcher type `@discordjs/rest` accepts (its undici's, not the top-level one's). */
 export type RestAgent = NonNullable<RESTOptions["agent"]> & { close(): Promise<void> };
 
-type AgentClass = new (options?: { connections?: number }) => RestAgent;
+type AgentClass = new () => RestAgent;
 
 /** Loads `undici` the way `@discordjs/rest` resolves it: from its own folder, so a hoisted newer copy is never picked. */
 function restUndici(): { Agent: AgentClass } {
