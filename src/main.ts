@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     // With a chat platform, one root-message update per cluster per second is plenty and spares the rate limits.
     core = new Core({
       config, dataDir, secretKey, clock: systemClock, log, metrics, redactor, minUpdateIntervalMs: chatMode ? 1000 : 0,
-      proxmoxTokenSecret: settings.PROXMOX_TOKEN_SECRET,
+      proxmoxTokenSecret: settings.PROXMOX_TOKEN_SECRET, sweepIntervalMs: settings.LABFORGE_SWEEP_INTERVAL_MS,
     });
   } catch (e) {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);

@@ -12,6 +12,7 @@ import { isSnowflake } from "./refs.ts";
 import { DEFER_AFTER_MS } from "./respond.ts";
 import { call, sanitize } from "./rest-errors.ts";
 import { countRestCalls } from "./rest-metrics.ts";
+import { createRestAgent } from "./rest-agent.ts";
 
 export interface DiscordOptions {
   core: InboundPort;
@@ -42,9 +43,14 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   const log = opts.log.child({ adapter: "discord" });
   // Only Guilds: interactions arrive without any intent, and no privileged intent (members, presences, message content) is needed.
   // Partial channels: an interaction from a thread the cache never saw (archived, or older than this process) still has its parent.
+  // Its own agent: never the process-wide dispatcher another library (Slack's undici 7) installed; see rest-agent.ts.
+  const agent = createRestAgent();
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: apiBase(opts.apiUrl) }, allowedMentions: { parse: [] },
+    intents: [GatewayIntentBits.Guilds], partials: [Partials.Channel], rest: { api: apiBase(opts.apiUrl), agent }, allowedMentions: { parse: [] },
   });
+  // Once only: a closed agent refuses a second close, and callers (shutdown, tests) may stop twice.
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= (async () => { await client.destroy(); await agent.close(); })());
   countRestCalls(client.rest, opts.metrics, log);
   const open = new OpenInteractions(opts.tokenLifeMs ?? TOKEN_LIFE_MS);
   const port = new DiscordPort(client.rest, log, open);
@@ -59,14 +65,14 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
     await Promise.race([ready, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error("no READY and guild from the gateway in time")), opts.readyTimeoutMs ?? 30_000); })]);
     await registerCommands(client.rest, opts.applicationId, opts.guildId, opts.core);
   } catch (err) {
-    await client.destroy();
+    await stop();
     throw new Error(`the Discord adapter could not start: ${sanitize(err, "start").message}`);
   } finally {
     clearTimeout(timer);
   }
   opts.core.connect(port);
   log.info({ guild: opts.guildId }, "Discord adapter ready; /cluster registered");
-  return { stop: () => client.destroy() };
+  return { stop };
 }
 
 /** Replaces the guild's commands with `/cluster` as the grammar declares it today. */

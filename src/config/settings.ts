@@ -7,6 +7,8 @@ const settingsSchema = z.object({
   LABFORGE_DATA_DIR: z.string().min(1).default("./data"),
   LABFORGE_INFRA: z.enum(["simulated", "proxmox"]).optional(),
   LABFORGE_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "expected 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`").optional(),
+  // For tests and drills: how often lapses, expiry reminders and expiries are checked (the core's default is 30 s).
+  LABFORGE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PROXMOX_TOKEN_SECRET: z.string().min(1).optional(),
