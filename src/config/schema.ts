@@ -124,7 +124,7 @@ export const configSchema = z.strictObject({
       const first = owner.get(id);
       if (first !== undefined && first !== i) {
         const who = (k: number) => c.members[k]!.name ? `members[${k}] (${c.members[k]!.name})` : `members[${k}]`;
-        ctx.addIssue({ code: "custom", path: ["members", i, "identities", j], message: `${id} is already an identity of ${who(first)}; one identity belongs to one person (${who(first)} and ${who(i)})` });
+        ctx.addIssue({ code: "custom", path: ["members", i, "identities", j], message: `${id} is listed under both ${who(first)} and ${who(i)}; one identity belongs to one person, so keep it under one member` });
       }
       owner.set(id, first ?? i);
     }

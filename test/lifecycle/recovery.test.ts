@@ -1,0 +1,67 @@
+/** What a restart finds half done is finished once: a delivery that was being sent, a root message never posted. */
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { makeCore, type TestCore } from "../helpers/harness.ts";
+import { readyCluster, row } from "./helpers.ts";
+
+let t: TestCore | undefined;
+let dataDir: string;
+const secretKey = randomBytes(32);
+afterEach(async () => { await t?.close(); rmSync(dataDir, { recursive: true, force: true }); });
+
+/** A ready cluster whose delivery job looks as a crash left it: running under a dead worker, at `lastStep`. */
+async function crashedDelivery(lastStep: string | null): Promise<TestCore> {
+  dataDir = mkdtempSync(join(tmpdir(), "labforge-recovery-"));
+  const first = await makeCore({ dataDir, secretKey });
+  await readyCluster(first, "console:dan", "lab1", { tenant: "dsg" });
+  await first.core.app.db.k.updateTable("jobs").set({ state: "running", locked_by: "worker-dead", last_step: lastStep, finished_at: null })
+    .where("kind", "=", "deliver").execute();
+  await first.close();
+  const second = await makeCore({ dataDir, secretKey });
+  await second.idle();
+  return second;
+}
+
+function kubeconfigDms(c: TestCore) {
+  return c.port.sent.filter((s) => s.kind === "dm" && s.file?.filename === "dsg-lab1.kubeconfig");
+}
+
+describe("recovery after a crash", () => {
+  it("a DM that was being sent goes out once more, labelled as sent again after a restart", async () => {
+    t = await crashedDelivery("sending");
+    const dms = kubeconfigDms(t);
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.card.text).toContain("Sent again after a restart");
+    const job = await t.core.app.db.k.selectFrom("jobs").select(["state", "last_step", "attempts"]).where("kind", "=", "deliver").executeTakeFirstOrThrow();
+    expect(job).toEqual({ state: "succeeded", last_step: "sent", attempts: 2 });
+  });
+
+  it("a DM that was already sent again is never sent a third time; the owner is told in the channel", async () => {
+    t = await crashedDelivery("resending");
+    expect(kubeconfigDms(t)).toEqual([]);
+    const note = t.port.sent.find((s) => s.kind === "post" && s.card.title.includes("could not be sent"))!;
+    expect(note.card.text).toContain("restarted twice");
+    expect(note.target).toBe("console:#dsg");
+  });
+
+  it("a DM recorded as sent is not sent again", async () => {
+    t = await crashedDelivery("sent");
+    expect(kubeconfigDms(t)).toEqual([]);
+  });
+
+  it("a cluster whose root message was never posted gets one on start", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "labforge-recovery-"));
+    const first = await makeCore({ dataDir, secretKey });
+    await readyCluster(first, "console:dan", "lab1", { tenant: "dsg" });
+    await first.core.app.db.k.updateTable("clusters").set({ root_ref: null }).execute();
+    await first.close();
+    t = await makeCore({ dataDir, secretKey });
+    await t.idle();
+    const posts = t.port.sent.filter((s) => s.kind === "post" && s.card.title === "lab1 · dsg");
+    expect(posts).toHaveLength(1);
+    expect((await row(t, "lab1")).root_ref).toBe(posts[0]!.ref);
+  });
+});
