@@ -26,7 +26,7 @@ export function provisionRunner(app: App, clones: PQueue): JobRunner {
     let step: ProvisionStep | undefined;
     try {
       const begun = await transact(app.db, (trx) => move(trx, job.cluster_id, "begin", app.clock.now()), (m) => m.ok);
-      if (!begun.ok) throw new JobCancelled(`not provisioned: ${begun.message}`);
+      if (!begun.ok) return endedBeforeRestart(job, begun.state);
       const cluster = begun.cluster;
       const spec = await specOf(app, cluster);
       let nodes = nodesOf(cluster);
@@ -53,6 +53,17 @@ export function provisionRunner(app: App, clones: PQueue): JobRunner {
       release();
     }
   };
+}
+
+/**
+ * A provision that cannot begin: if an earlier attempt of this very job already moved the cluster to ready or failed
+ * (the process died before the job's outcome was written), record that outcome; otherwise the job is moot.
+ */
+function endedBeforeRestart(job: Job, state: string | undefined): void {
+  const resumed = job.attempts > 1;
+  if (resumed && state === "ready" && job.last_step === PROVISION_STEPS.at(-1)) return;
+  if (resumed && state === "failed") throw new JobFailure("the run failed before labforge restarted");
+  throw new JobCancelled(`not provisioned: the cluster is ${state ?? "gone"}`);
 }
 
 /** The `ready` transition with its delivery job and audit row, in one transaction. */

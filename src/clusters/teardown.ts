@@ -62,6 +62,8 @@ export function destroyRunner(app: App): JobRunner {
     const log = new StepLog(app.redactor, job.log_tail);
     try {
       const c = await getCluster(app.db.k, job.cluster_id);
+      // Destroyed by an earlier attempt of this job before the process died: only its outcome was not recorded.
+      if (c?.state === "deleted" && job.attempts > 1) return;
       if (!c || (c.state !== "deleting" && c.state !== "expired")) throw new JobCancelled(`no destroy: the cluster is ${c?.state ?? "gone"}`);
       await startStep(app.db.k, job, "destroy");
       await destroyVms(app, c, log, signal);
