@@ -8,6 +8,7 @@ import { createMetrics } from "./metrics.ts";
 import { Redactor } from "./util/redact.ts";
 import { systemClock } from "./util/clock.ts";
 import { loadSecretKey } from "./secrets/secret-key.ts";
+import { looseStateModes, octal } from "./secrets/state-modes.ts";
 import { Core } from "./core/core.ts";
 import { HttpServer } from "./http/server.ts";
 import { ConsoleChat } from "../adapters/console/console-chat.ts";
@@ -45,6 +46,10 @@ async function main(): Promise<number> {
   const chatMode = slack !== undefined || discord !== undefined;
   const log = createLogger(process.env.LOG_LEVEL ? settings.LOG_LEVEL : chatMode ? "info" : "warn", redactor);
   const metrics = createMetrics();
+  // Warn, not fix: an operator may have loosened them on purpose (a backup group); they should know.
+  for (const l of looseStateModes(dataDir)) {
+    log.warn({ path: l.path, mode: octal(l.mode) }, `${l.path} is mode ${octal(l.mode)}: other local users can read labforge's state; chmod ${octal(l.want)} ${l.path}`);
+  }
   const secretKey = loadSecretKey(dataDir, settings.LABFORGE_SECRET_KEY);
 
   let core: Core;
