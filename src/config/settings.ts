@@ -8,6 +8,8 @@ const settingsSchema = z.object({
   LABFORGE_INFRA: z.enum(["simulated", "proxmox"]).optional(),
   LABFORGE_SECRET_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "expected 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`").optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  METRICS_HOST: z.union([z.ipv4(), z.ipv6()], "expected an IP address like 127.0.0.1").default("127.0.0.1"),
+  METRICS_TOKEN: z.string().min(16, "expected at least 16 characters; generate one with `openssl rand -hex 32`").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PROXMOX_TOKEN_SECRET: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -35,6 +37,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
 /** Every secret value in the settings, for log and chat redaction. */
 export function secretValues(s: Settings): string[] {
-  return [s.LABFORGE_SECRET_KEY, s.PROXMOX_TOKEN_SECRET, s.SLACK_BOT_TOKEN, s.SLACK_APP_TOKEN, s.SLACK_SIGNING_SECRET, s.DISCORD_TOKEN]
+  return [s.LABFORGE_SECRET_KEY, s.METRICS_TOKEN, s.PROXMOX_TOKEN_SECRET, s.SLACK_BOT_TOKEN, s.SLACK_APP_TOKEN, s.SLACK_SIGNING_SECRET, s.DISCORD_TOKEN]
     .filter((v): v is string => typeof v === "string" && v.length >= 6);
 }
