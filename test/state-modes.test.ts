@@ -32,10 +32,12 @@ describe("openDb", () => {
     }
   });
 
-  it("lists the data dir and each entry that group or others can reach, and nothing when all is private", () => {
+  it("lists the data dir and each state entry that group or others can reach, and nothing when all is private", () => {
     const dir = mkdtempSync(join(tmpdir(), "labforge-modes-"));
     writeFileSync(join(dir, "secret.key"), "x", { mode: 0o600 });
     mkdirSync(join(dir, "workspaces"), { mode: 0o700 });
+    // Not labforge's: an operator's file beside the state is theirs to decide.
+    writeFileSync(join(dir, "labforge.yaml"), "x", { mode: 0o644 });
     expect(looseStateModes(dir)).toEqual([]);
     chmodSync(dir, 0o750);
     writeFileSync(join(dir, "labforge.db"), "", { mode: 0o644 });

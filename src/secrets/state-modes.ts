@@ -2,7 +2,7 @@
  * Checks that labforge's state is private to its user (SPEC §6: the data dir 0700, its files 0600). The database
  * holds identities, audit and requests; a readable data dir or database gives them to every local user.
  */
-import { readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 
 export interface LooseMode {
@@ -13,7 +13,12 @@ export interface LooseMode {
   want: number;
 }
 
-/** The data dir and its direct entries whose mode lets group or others in; empty when all is private. */
+/** What labforge itself keeps at the top of the data dir; anything else there is the operator's. */
+export const STATE_ENTRIES: readonly string[] = [
+  "labforge.db", "labforge.db-wal", "labforge.db-shm", "secret.key", "ssh", "workspaces", "terraform-plugin-cache",
+];
+
+/** The data dir and labforge's entries in it whose mode lets group or others in; empty when all is private. */
 export function looseStateModes(dataDir: string): LooseMode[] {
   const loose: LooseMode[] = [];
   const check = (path: string) => {
@@ -23,9 +28,7 @@ export function looseStateModes(dataDir: string): LooseMode[] {
     if ((mode & 0o077) !== 0) loose.push({ path, mode, want: st.isDirectory() ? 0o700 : 0o600 });
   };
   check(dataDir);
-  let entries: string[] = [];
-  try { entries = readdirSync(dataDir); } catch { return loose; }
-  for (const name of entries.sort()) check(join(dataDir, name));
+  for (const name of STATE_ENTRIES) check(join(dataDir, name));
   return loose;
 }
 
