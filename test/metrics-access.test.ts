@@ -72,6 +72,13 @@ describe("/metrics access, in process", () => {
     await expect(get("127.0.0.3", port, "/metrics")).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it("METRICS_HOST=0.0.0.0 opens /metrics on every IPv4 address, as asked", async () => {
+    t = await makeCore();
+    http = new HttpServer(t.core, { host: "0.0.0.0" });
+    const port = await http.listen(0, "0.0.0.0");
+    expect((await get("127.0.0.2", port, "/metrics")).status).toBe(200);
+  });
+
   it("knows which binds cover which addresses", () => {
     expect(bindCovers("0.0.0.0", "127.0.0.1")).toBe(true);
     expect(bindCovers("0.0.0.0", "::1")).toBe(false);

@@ -32,7 +32,7 @@ export function hasMetricsToken(req: IncomingMessage, token: string | undefined)
   return timingSafeEqual(digest(m[1]!), digest(token));
 }
 
-/** True when the connection was made to the metrics host itself (the local side of the socket). */
+/** True when the connection was made to the metrics host (the local side of the socket; a wildcard host takes any). */
 export function viaMetricsHost(req: IncomingMessage, access: MetricsAccess): boolean {
-  return plainAddress(req.socket.localAddress) === plainAddress(access.host);
+  return bindCovers(access.host, plainAddress(req.socket.localAddress));
 }
