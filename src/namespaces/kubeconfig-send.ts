@@ -51,7 +51,7 @@ export async function sendNamespaceKubeconfig(app: App, p: Principal, c: Cluster
   const until = result.expiresAt ? ` It works until ${formatTime(result.expiresAt)}, when the cluster expires; after an extend, ask for a new one.` : "";
   const ref = await app.notifier.dm(recipient, {
     title: `Kubeconfig for namespace ${ns} of ${c.name} (${c.tenant})`,
-    text: `Edit rights in ${ns} only.${from}${until} Keep this file private.`,
+    text: `Edit rights in ${ns} only (Pod Security: ${app.config.tenants[c.tenant]!.namespace_policy}).${from}${until} Keep this file private.`,
     code: `export KUBECONFIG=~/Downloads/${filename}\nkubectl get pods`,
     tone: "success",
   }, { filename, content });

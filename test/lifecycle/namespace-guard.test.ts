@@ -114,6 +114,7 @@ describe("through a real core", () => {
     const created = await t.cmd("console:bob", "ns create lab3 team-a");
     expect(created.card.text).toContain("Pod Security: baseline (enforced). Quota: 3 CPU and 4Gi memory requested, 7 pods.");
     expect((await t.cmd("console:bob", "ns kubeconfig lab3 team-a")).code).toBeUndefined();
+    expect(t.port.dmsTo("console:bob").find((d) => d.file?.filename === "cs401-lab3-team-a.kubeconfig")!.card.text).toContain("Edit rights in team-a only (Pod Security: baseline).");
     const [create, , apply] = stdins;
     for (const call of [create!, apply!]) {
       const [ns, quota] = docsOf(call.stdin!);
