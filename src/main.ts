@@ -8,6 +8,7 @@ import { createMetrics } from "./metrics.ts";
 import { Redactor } from "./util/redact.ts";
 import { systemClock } from "./util/clock.ts";
 import { loadSecretKey } from "./secrets/secret-key.ts";
+import { looseStateModes, octal } from "./secrets/state-modes.ts";
 import { Core } from "./core/core.ts";
 import { HttpServer } from "./http/server.ts";
 import { ConsoleChat } from "../adapters/console/console-chat.ts";
@@ -45,6 +46,10 @@ async function main(): Promise<number> {
   const chatMode = slack !== undefined || discord !== undefined;
   const log = createLogger(process.env.LOG_LEVEL ? settings.LOG_LEVEL : chatMode ? "info" : "warn", redactor);
   const metrics = createMetrics();
+  // Warn, not fix: an operator may have loosened them on purpose (a backup group); they should know.
+  for (const l of looseStateModes(dataDir)) {
+    log.warn({ path: l.path, mode: octal(l.mode) }, `${l.path} is mode ${octal(l.mode)}: other local users can read labforge's state; chmod ${octal(l.want)} ${l.path}`);
+  }
   const secretKey = loadSecretKey(dataDir, settings.LABFORGE_SECRET_KEY);
 
   let core: Core;
@@ -58,14 +63,15 @@ async function main(): Promise<number> {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
     return 2;
   }
-  const http = new HttpServer(core);
+  const http = new HttpServer(core, { host: settings.METRICS_HOST, token: settings.METRICS_TOKEN });
   let port: number | undefined;
   try {
     port = await http.listen(settings.PORT);
   } catch (e) {
     // The console works without HTTP; a chat deployment needs it (health checks, Slack's HTTP mode).
-    if (chatMode) { process.stderr.write(`labforge cannot start: port ${settings.PORT} is not free (${(e as NodeJS.ErrnoException).code}); set PORT\n`); return 2; }
-    log.warn({ port: settings.PORT, code: (e as NodeJS.ErrnoException).code }, "HTTP server not started (/healthz, /metrics unavailable); set PORT to a free port");
+    const where = `${(e as { address?: string }).address ?? "0.0.0.0"}:${settings.PORT}`;
+    if (chatMode) { process.stderr.write(`labforge cannot start: cannot listen on ${where} (${(e as NodeJS.ErrnoException).code}); set PORT to a free port, or METRICS_HOST to an address of this machine\n`); return 2; }
+    log.warn({ address: where, code: (e as NodeJS.ErrnoException).code }, "HTTP server not started (/healthz, /metrics unavailable); set PORT to a free port");
   }
   const stops: (() => Promise<void>)[] = [];
   let chat: ConsoleChat | undefined;

@@ -9,6 +9,7 @@ import { confirmDelete } from "../clusters/delete.ts";
 import { retryCluster } from "../clusters/retry.ts";
 import { getCluster } from "../clusters/repo.ts";
 import { extendCluster, extendStepOf } from "../clusters/extend.ts";
+import { requireOwnerOr } from "../tenants/rbac.ts";
 
 /** Runs the handler for a pressed button. */
 export async function runAction(app: App, p: Principal, action: ActionName, value: string): Promise<Outcome> {
@@ -25,7 +26,9 @@ export async function runAction(app: App, p: Principal, action: ActionName, valu
       return confirmDelete(app, p, value);
     case "delete.cancel": {
       const c = await getCluster(app.db.k, value);
-      return done({ title: "Kept", text: `${c?.name ?? "The cluster"} was not deleted.` });
+      // Only someone who may delete the cluster learns its name from the id on the button.
+      if (!c || !requireOwnerOr(p, c, "ta", "keep it").ok) return refuse("cluster.not_found", "that cluster does not exist, or it is not yours to keep");
+      return done({ title: "Kept", text: `${c.name} was not deleted.` });
     }
     case "retry":
       return retryCluster(app, p, value);

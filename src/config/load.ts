@@ -42,9 +42,22 @@ export function loadConfigFile(path: string, explicit: boolean): LoadedConfig {
     if (explicit) throw new ConfigError(path, [`file not found (LABFORGE_CONFIG=${path})`]);
     return { config: parseConfig(DEMO_CONFIG, "built-in demo configuration"), source: "built-in demo configuration" };
   }
-  const doc = parseDocument(readFileSync(path, "utf8"), { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(path, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? "?"}: ${e.message.split("\n")[0]}`));
-  }
+  const text = readFileSync(path, "utf8");
+  const doc = parseDocument(text, { uniqueKeys: true });
+  // Only the first syntax error: the parser's later ones are mostly follow-ons of it.
+  const first = doc.errors[0];
+  if (first) throw new ConfigError(path, [yamlProblem(text, first.linePos?.[0]?.line, first.message)]);
   return { config: parseConfig(doc.toJS(), path), source: path };
+}
+
+/** One YAML syntax problem: its line number, the parser's message, and the whole offending line quoted. */
+export function yamlProblem(text: string, line: number | undefined, message: string): string {
+  // The parser's own message ends in a caret excerpt that cuts long lines; quote the whole line instead.
+  const what = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  const lines = text.split(/\r?\n/);
+  let at = line;
+  // An error found at the end of the file (an unclosed quote) belongs to the last line that has text.
+  while (at !== undefined && at > 1 && (lines[at - 1] ?? "").trim() === "") at--;
+  const source = at === undefined ? undefined : lines[at - 1];
+  return `line ${at ?? "?"}: ${what}${source === undefined ? "" : `: ${JSON.stringify(source)}`}`;
 }

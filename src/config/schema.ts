@@ -1,7 +1,8 @@
 /** The labforge.yaml schema (SPEC §4): structure only; secrets come from the environment. */
 import { z } from "zod";
 import { parseDuration, DURATION_HINT } from "./duration.ts";
-import { ipToInt, parseRange, sameSubnet, IPV4 } from "../ippool/ipv4.ts";
+import { intToIp, ipToInt, parseRange, sameSubnet, IPV4 } from "../ippool/ipv4.ts";
+import { namespaceDefaults, namespacePolicy } from "./namespace-defaults.ts";
 
 export const ROLES = ["viewer", "student", "ta", "instructor"] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,6 +15,12 @@ const channelRef = z.string().regex(/^(slack|discord|console):[A-Za-z0-9#._-]{1,
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, `expected ${DURATION_HINT}`).transform((s) => parseDuration(s)!);
 const count = z.number().int("expected a whole number").min(0, "expected a number ≥ 0");
 const positive = z.number().int("expected a whole number").min(1, "expected a number ≥ 1");
+
+/**
+ * For checks across fields: run only when every field of the object parsed, so one wrong value gives one
+ * problem, not a follow-on ("extend_step must not exceed max_ttl" when only max_ttl was mistyped).
+ */
+const onlyWhenValid = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
 
 const quota = z.strictObject({
   clusters: count.optional(),
@@ -31,9 +38,11 @@ const limits = z.strictObject({
   extend_step: duration.optional(),
   /** No extend, by anyone, moves the expiry further than this from the cluster's creation (kubeadm's certificates last a year). */
   max_lifetime: duration.prefault("180d").refine((ms) => ms <= 365 * 86_400_000, "expected at most 52w (kubeadm's certificates expire after a year)"),
-}).refine((l) => typeof l.default_ttl !== "number" || typeof l.max_ttl !== "number" || l.default_ttl <= l.max_ttl, { message: "default_ttl must not exceed max_ttl", path: ["default_ttl"] })
-  .refine((l) => l.extend_step === undefined || typeof l.max_ttl !== "number" || l.extend_step <= l.max_ttl, { message: "extend_step must not exceed max_ttl", path: ["extend_step"] })
-  .refine((l) => typeof l.max_ttl !== "number" || typeof l.max_lifetime !== "number" || l.max_ttl <= l.max_lifetime, { message: "max_ttl must not exceed max_lifetime", path: ["max_ttl"] });
+}).superRefine((l, ctx) => {
+  if (l.default_ttl > l.max_ttl) ctx.addIssue({ code: "custom", path: ["default_ttl"], message: "default_ttl must not exceed max_ttl" });
+  if (l.extend_step !== undefined && l.extend_step > l.max_ttl) ctx.addIssue({ code: "custom", path: ["extend_step"], message: "extend_step must not exceed max_ttl" });
+  if (l.max_ttl > l.max_lifetime) ctx.addIssue({ code: "custom", path: ["max_ttl"], message: "max_ttl must not exceed max_lifetime" });
+}, onlyWhenValid);
 
 const tenant = z.strictObject({
   name: z.string().min(1).max(100),
@@ -43,6 +52,8 @@ const tenant = z.strictObject({
   approval_timeout: duration.prefault("72h"),
   quota: quota.prefault({}),
   limits: limits.prefault({}),
+  namespace_policy: namespacePolicy,
+  namespace_defaults: namespaceDefaults,
 });
 
 const member = z.strictObject({
@@ -65,13 +76,23 @@ const network = z.strictObject({
   gateway: ipv4,
   dns: z.array(ipv4).min(1).default(["1.1.1.1"]),
 }).superRefine((n, ctx) => {
-  const range = parseRange(n.pool);
-  const gw = ipToInt(n.gateway);
-  if (!range || gw === undefined) return;
+  const range = parseRange(n.pool)!;
+  const gw = ipToInt(n.gateway)!;
+  if (!sameSubnet(range.first, range.last, n.prefix)) {
+    ctx.addIssue({ code: "custom", path: ["pool"], message: `the pool must lie inside one /${n.prefix} network` });
+    return; // the checks below compare against that one network
+  }
   if (gw >= range.first && gw <= range.last) ctx.addIssue({ code: "custom", path: ["gateway"], message: "the gateway must lie outside the pool" });
-  if (!sameSubnet(range.first, range.last, n.prefix)) ctx.addIssue({ code: "custom", path: ["pool"], message: `the pool must lie inside one /${n.prefix} network` });
   else if (!sameSubnet(range.first, gw, n.prefix)) ctx.addIssue({ code: "custom", path: ["gateway"], message: `the gateway must lie in the pool's /${n.prefix} network` });
-});
+  const size = 2 ** (32 - n.prefix);
+  const networkAddress = Math.floor(range.first / size) * size;
+  if (range.first === networkAddress) ctx.addIssue({ code: "custom", path: ["pool"], message: `the pool must not hold the network address ${intToIp(networkAddress)}` });
+  if (range.last === networkAddress + size - 1) ctx.addIssue({ code: "custom", path: ["pool"], message: `the pool must not hold the broadcast address ${intToIp(networkAddress + size - 1)}` });
+  for (const [i, dns] of n.dns.entries()) {
+    const ip = ipToInt(dns)!;
+    if (ip >= range.first && ip <= range.last) ctx.addIssue({ code: "custom", path: ["dns", i], message: `the DNS server ${dns} must lie outside the pool` });
+  }
+}, onlyWhenValid);
 
 const proxmox = z.strictObject({
   endpoint: z.url(),
@@ -135,6 +156,13 @@ export const configSchema = z.strictObject({
       const other = seen.get(ch);
       if (other) ctx.addIssue({ code: "custom", path: ["tenants", id, "channels"], message: `channel ${ch} is already bound to tenant ${other}` });
       seen.set(ch, id);
+    }
+  }
+  // An approval channel shows request details; another course's channel would show them to that course.
+  for (const [id, t] of Object.entries(c.tenants)) {
+    const owner = t.approval_channel === undefined ? undefined : seen.get(t.approval_channel);
+    if (owner !== undefined && owner !== id) {
+      ctx.addIssue({ code: "custom", path: ["tenants", id, "approval_channel"], message: `${t.approval_channel} is a course channel of tenant ${owner}; use a staff channel of ${id}` });
     }
   }
   if (!Object.hasOwn(c.sizes, "small")) ctx.addIssue({ code: "custom", path: ["sizes"], message: "a size named small is required (it is the default)" });

@@ -10,6 +10,8 @@ const settingsSchema = z.object({
   // For tests and drills: how often lapses, expiry reminders and expiries are checked (the core's default is 30 s).
   LABFORGE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  METRICS_HOST: z.union([z.ipv4(), z.ipv6()], "expected an IP address like 127.0.0.1").default("127.0.0.1"),
+  METRICS_TOKEN: z.string().min(16, "expected at least 16 characters; generate one with `openssl rand -hex 32`").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PROXMOX_TOKEN_SECRET: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -37,6 +39,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
 /** Every secret value in the settings, for log and chat redaction. */
 export function secretValues(s: Settings): string[] {
-  return [s.LABFORGE_SECRET_KEY, s.PROXMOX_TOKEN_SECRET, s.SLACK_BOT_TOKEN, s.SLACK_APP_TOKEN, s.SLACK_SIGNING_SECRET, s.DISCORD_TOKEN]
+  return [s.LABFORGE_SECRET_KEY, s.METRICS_TOKEN, s.PROXMOX_TOKEN_SECRET, s.SLACK_BOT_TOKEN, s.SLACK_APP_TOKEN, s.SLACK_SIGNING_SECRET, s.DISCORD_TOKEN]
     .filter((v): v is string => typeof v === "string" && v.length >= 6);
 }

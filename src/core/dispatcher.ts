@@ -14,6 +14,8 @@ import { suggest } from "../commands/views/autocomplete.ts";
 import type { Card } from "../kernel/cards.ts";
 import { homeCards } from "../commands/views/home.ts";
 import { createForm } from "../commands/views/create-form.ts";
+import { capitalizeSentence, wordsOf } from "./capitalize.ts";
+import { getCluster } from "../clusters/repo.ts";
 
 const DELIVERY_ID_RE = /^[A-Za-z0-9:._-]{1,128}$/;
 
@@ -31,14 +33,17 @@ export class Dispatcher implements CorePort {
         app.metrics.commands.inc({ command: parsed.command ?? "unknown", outcome: "failure" });
         return { visibility: "private", code: "usage", card: { title: "That command needs a fix", text: parsed.error, code: `Usage: ${parsed.usage}`, tone: "error" } };
       }
-      return this.run(parsed.name, input.actor.identity, (p) => HANDLERS[parsed.name]!({ app, actor: input.actor, where: input.where, principal: p, cmd: parsed }), parsed.name === "help");
+      return this.run(parsed.name, input.actor.identity, (p) => HANDLERS[parsed.name]!({ app, actor: input.actor, where: input.where, principal: p, cmd: parsed }), parsed.name === "help",
+        async () => wordsOf(input.text));
     });
   }
 
   /** Handles a button press; a repeated `deliveryId` (double click, redelivery) is a no-op. */
   handleAction(input: ActionInput): Promise<Reply> {
     return this.once(input.deliveryId, () =>
-      this.run(`button:${input.action}`, input.actor.identity, (p) => runAction(this.app, p, input.action, input.value), false));
+      this.run(`button:${input.action}`, input.actor.identity, (p) => runAction(this.app, p, input.action, input.value), false,
+        // A button carries an id; a refusal may start with the name of the cluster it points at.
+        async () => [(await getCluster(this.app.db.k, input.value))?.name].filter((n): n is string => n !== undefined)));
   }
 
   /** Cards for the caller's home view. */
@@ -64,16 +69,16 @@ export class Dispatcher implements CorePort {
     }
   }
 
-  private async run(command: string, identity: string, handler: (p: Principal) => Promise<Outcome>, open: boolean): Promise<Reply> {
+  private async run(command: string, identity: string, handler: (p: Principal) => Promise<Outcome>, open: boolean, names: () => Promise<string[]>): Promise<Reply> {
     const { app } = this;
-    if (!IDENTITY_RE.test(identity)) return this.refusal(command, { ok: false, code: "identity.invalid", message: "your chat identity could not be read" });
+    if (!IDENTITY_RE.test(identity)) return this.refusal(command, { ok: false, code: "identity.invalid", message: "your chat identity could not be read" }, []);
     try {
       const principal = await app.directory.principal(identity);
       if (!open && !isRegistered(principal)) {
-        return this.refusal(command, { ok: false, code: "rbac.unregistered", message: `you are not in any tenant. Your identity is ${identity}; ask your instructor to add you to their course.` });
+        return this.refusal(command, { ok: false, code: "rbac.unregistered", message: `you are not in any tenant. Your identity is ${identity}; ask your instructor to add you to their course.` }, []);
       }
       const outcome = await handler(principal);
-      if (!outcome.ok) return this.refusal(command, outcome);
+      if (!outcome.ok) return this.refusal(command, outcome, [...Object.keys(app.config.tenants), ...await names()]);
       app.metrics.commands.inc({ command, outcome: "ok" });
       return outcome.reply;
     } catch (err) {
@@ -84,9 +89,9 @@ export class Dispatcher implements CorePort {
     }
   }
 
-  private refusal(command: string, o: Extract<Outcome, { ok: false }>): Reply {
+  private refusal(command: string, o: Extract<Outcome, { ok: false }>, names: readonly string[]): Reply {
     this.app.metrics.commands.inc({ command, outcome: "failure" });
-    return { visibility: "private", code: o.code, card: { title: "Can't do that", text: capitalize(o.message), code: o.usage ? `Usage: ${o.usage}` : undefined, tone: "error" } };
+    return { visibility: "private", code: o.code, card: { title: "Can't do that", text: capitalizeSentence(o.message, names), code: o.usage ? `Usage: ${o.usage}` : undefined, tone: "error" } };
   }
 
   /** Runs `work` once per delivery id: concurrent repeats share the first run, later repeats get the stored reply. */
@@ -105,9 +110,4 @@ export class Dispatcher implements CorePort {
     this.inflight.set(deliveryId, p);
     return p;
   }
-}
-
-/** Capitalizes a sentence, but not one that starts with an option as typed (`workers=99 …`). */
-function capitalize(s: string): string {
-  return /^[a-z_]+=/.test(s) ? s : s.charAt(0).toUpperCase() + s.slice(1);
 }

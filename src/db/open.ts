@@ -1,4 +1,5 @@
 /** Opens the SQLite database (WAL) behind kysely and brings its schema up to date. */
+import { closeSync, existsSync, openSync } from "node:fs";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "./schema.ts";
@@ -12,8 +13,11 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** Opens (creating if needed) the database file and runs pending migrations. */
+/** Opens (creating if needed, mode 0600) the database file and runs pending migrations. */
 export function openDb(file: string): Db {
+  // SQLite would create the file 0644 under the usual umask; it gives -wal and -shm the database file's mode,
+  // so creating the file 0600 first keeps all three private.
+  if (file !== ":memory:" && !existsSync(file)) closeSync(openSync(file, "a", 0o600));
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");

@@ -9,6 +9,7 @@ import { applyStdinArgv, createTokenArgv, getNamespaceArgv, namespaceAccessManif
 import { kubectlFailure, withKubectl } from "./kubectl.ts";
 import { serviceAccountFor } from "./names.ts";
 import { recordAccess } from "./revoke.ts";
+import { guardManifestFor } from "./tenant-guard.ts";
 import { namespaceKubeconfig, namespaceKubeconfigFilename } from "./kubeconfig.ts";
 
 // The API server refuses bound tokens shorter than 10 minutes.
@@ -23,11 +24,15 @@ export function tokenSeconds(expiresAt: number | null, now: number): number {
 export async function sendNamespaceKubeconfig(app: App, p: Principal, c: Cluster, ns: string, recipient: string): Promise<Outcome> {
   const admin = await app.kubeconfigs.load(c.id);
   if (!admin) return refuse("kubeconfig.unavailable", `${c.name} has no stored kubeconfig; ask an admin`);
+  const guard = guardManifestFor(app, c, ns);
+  if (guard === undefined) return refuse("tenant.unknown", `tenant ${c.tenant} is no longer configured; ask an admin`);
   const sa = serviceAccountFor(recipient);
   const held = await withKubectl(app, c.id, async (fresh, kubectl): Promise<Outcome | { token: string; expiresAt: number | null }> => {
     const exists = await kubectl(getNamespaceArgv(ns));
     if (exists.exitCode !== 0) return kubectlFailure(app, exists, `find namespace ${ns} on ${c.name}`);
-    const applied = await kubectl(applyStdinArgv(), namespaceAccessManifest(sa, ns, recipient));
+    // The guard goes first in the same apply: a namespace made outside labforge gets its labels, quota and
+    // limits before anyone is given rights in it, and a label someone loosened is put back.
+    const applied = await kubectl(applyStdinArgv(), `${guard}---\n${namespaceAccessManifest(sa, ns, recipient)}`);
     if (applied.exitCode !== 0) return kubectlFailure(app, applied, `create the ServiceAccount ${sa} in ${ns}`);
     await recordAccess(app.db.k, c.id, ns, sa, recipient, app.clock.now());
     const minted = await kubectl(createTokenArgv(sa, ns, tokenSeconds(fresh.expires_at, app.clock.now())));
@@ -48,7 +53,7 @@ export async function sendNamespaceKubeconfig(app: App, p: Principal, c: Cluster
   const until = result.expiresAt ? ` It works until ${formatTime(result.expiresAt)}, when the cluster expires; after an extend, ask for a new one.` : "";
   const ref = await app.notifier.dm(recipient, {
     title: `Kubeconfig for namespace ${ns} of ${c.name} (${c.tenant})`,
-    text: `Edit rights in ${ns} only.${from}${until} Keep this file private.`,
+    text: `Edit rights in ${ns} only (Pod Security: ${app.config.tenants[c.tenant]!.namespace_policy}).${from}${until} Keep this file private.`,
     code: `export KUBECONFIG=~/Downloads/${filename}\nkubectl get pods`,
     tone: "success",
   }, { filename, content });

@@ -26,9 +26,9 @@ export function getNamespaceArgv(ns: string): string[] {
   return ["get", "namespace", userNamespace(ns), "-o", "name"];
 }
 
-/** `kubectl create namespace <ns>`. */
-export function createNamespaceArgv(ns: string): string[] {
-  return ["create", "namespace", userNamespace(ns)];
+/** `kubectl create -f -`, with the manifest on standard input: fails with AlreadyExists for what exists already. */
+export function createStdinArgv(): string[] {
+  return ["create", "-f", "-"];
 }
 
 /** `kubectl delete namespace <ns> --wait=false`: returns once deletion started; finalizers can take minutes. */

@@ -2,13 +2,14 @@
 import type { App } from "../clusters/app.ts";
 import type { Cluster } from "../db/schema.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { done, type Outcome } from "../kernel/outcome.ts";
+import { done, refuse, type Outcome } from "../kernel/outcome.ts";
 import { audit } from "../audit.ts";
-import { createNamespaceArgv, deleteNamespaceArgv, listNamespacesArgv } from "./kubectl-argv.ts";
+import { createStdinArgv, deleteNamespaceArgv, listNamespacesArgv } from "./kubectl-argv.ts";
 import { kubectlFailure, withKubectl } from "./kubectl.ts";
 import { isSystemNamespace } from "./names.ts";
+import { guardManifestFor, guardSummary } from "./tenant-guard.ts";
 
-/** Creates a namespace on the cluster. */
+/** Creates a namespace on the cluster with its Pod Security labels, ResourceQuota and LimitRange, in one kubectl call. */
 export async function createNamespace(app: App, p: Principal, c: Cluster, ns: string): Promise<Outcome> {
   return change(app, p, c, ns, "create");
 }
@@ -19,7 +20,10 @@ export async function deleteNamespace(app: App, p: Principal, c: Cluster, ns: st
 }
 
 async function change(app: App, p: Principal, c: Cluster, ns: string, verb: "create" | "delete"): Promise<Outcome> {
-  const held = await withKubectl(app, c.id, async (_c, kubectl) => kubectl(verb === "create" ? createNamespaceArgv(ns) : deleteNamespaceArgv(ns)));
+  const guard = verb === "create" ? guardManifestFor(app, c, ns) : undefined;
+  if (verb === "create" && guard === undefined) return refuse("tenant.unknown", `tenant ${c.tenant} is no longer configured; ask an admin`);
+  // One `create -f -`: the namespace never exists, not even for a moment, without its labels.
+  const held = await withKubectl(app, c.id, async (_c, kubectl) => (guard ? kubectl(createStdinArgv(), guard) : kubectl(deleteNamespaceArgv(ns))));
   if (!held.ok) return held.outcome;
   const r = held.value;
   const outcome = r.exitCode === 0 ? undefined : kubectlFailure(app, r, `${verb} namespace ${ns} on ${c.name}`);
@@ -29,7 +33,7 @@ async function change(app: App, p: Principal, c: Cluster, ns: string, verb: "cre
   });
   if (outcome) return outcome;
   return verb === "create"
-    ? done({ title: `Namespace ${ns} created on ${c.name}`, text: `Give someone edit rights in it with /cluster ns kubeconfig ${c.name} ${ns} for=<identity or @mention>`, tone: "success" })
+    ? done({ title: `Namespace ${ns} created on ${c.name}`, text: `${guardSummary(app, c)} Give someone edit rights in it with /cluster ns kubeconfig ${c.name} ${ns} for=<identity or @mention>`, tone: "success" })
     : done({ title: `Namespace ${ns} is being deleted on ${c.name}`, text: "Everything in it goes with it; Kubernetes finishes in the background.", tone: "warning" });
 }
 

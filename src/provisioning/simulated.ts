@@ -113,13 +113,21 @@ export class SimulatedDriver implements InfraDriver {
       await this.write(spec, { ...state, serviceAccounts: [...accounts] });
       return ok(`namespace/${name} ${verb}d\n`);
     }
-    if (verb === "apply" && noun === "-f" && name === "-") {
+    if ((verb === "apply" || verb === "create") && noun === "-f" && name === "-") {
+      // In document order, as kubectl does: a Namespace first makes the namespace the rest goes into.
       const out: string[] = [];
       for (const doc of parseAllDocuments(stdin ?? "").map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null)) {
+        if (doc?.kind === "Namespace" && doc.metadata?.name) {
+          const has = state.namespaces.includes(doc.metadata.name);
+          if (verb === "create" && has) return fail(`Error from server (AlreadyExists): namespaces "${doc.metadata.name}" already exists`);
+          if (!has) state.namespaces = [...state.namespaces, doc.metadata.name];
+          out.push(`namespace/${doc.metadata.name} ${has ? "configured" : "created"}`);
+          continue;
+        }
         const ns = doc?.metadata?.namespace ?? "default";
         if (!state.namespaces.includes(ns)) return notFound(ns);
         if (doc?.kind === "ServiceAccount") accounts.add(`${ns}/${doc.metadata?.name}`);
-        out.push(`${doc?.kind?.toLowerCase()}/${doc?.metadata?.name} configured`);
+        out.push(`${doc?.kind?.toLowerCase()}/${doc?.metadata?.name} ${verb === "create" ? "created" : "configured"}`);
       }
       await this.write(spec, { ...state, serviceAccounts: [...accounts] });
       return ok(out.join("\n") + "\n");

@@ -2,17 +2,21 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import {
-  applyStdinArgv, createNamespaceArgv, createTokenArgv, deleteNamespaceArgv, getNamespaceArgv, listNamespacesArgv, namespaceAccessManifest,
+  applyStdinArgv, createStdinArgv, createTokenArgv, deleteNamespaceArgv, getNamespaceArgv, listNamespacesArgv, namespaceAccessManifest,
 } from "../../src/namespaces/kubectl-argv.ts";
+import { namespaceGuardManifest } from "../../src/namespaces/guard-manifest.ts";
+import { namespaceDefaults } from "../../src/config/namespace-defaults.ts";
 import { isSystemNamespace, serviceAccountFor, SERVICE_ACCOUNT_RE } from "../../src/namespaces/names.ts";
 import { tokenSeconds } from "../../src/namespaces/kubeconfig-send.ts";
 import { parsePersonRef, resolvePerson } from "../../src/commands/values.ts";
+
+const DEFAULTS = namespaceDefaults.parse(undefined);
 
 describe("kubectl argv builders", () => {
   it("builds each namespace call word for word", () => {
     expect(listNamespacesArgv()).toEqual(["get", "namespaces", "-o", "name"]);
     expect(getNamespaceArgv("team-a")).toEqual(["get", "namespace", "team-a", "-o", "name"]);
-    expect(createNamespaceArgv("team-a")).toEqual(["create", "namespace", "team-a"]);
+    expect(createStdinArgv()).toEqual(["create", "-f", "-"]);
     expect(deleteNamespaceArgv("team-a")).toEqual(["delete", "namespace", "team-a", "--wait=false"]);
     expect(applyStdinArgv()).toEqual(["apply", "-f", "-"]);
     const sa = serviceAccountFor("slack:U0BOB");
@@ -21,7 +25,7 @@ describe("kubectl argv builders", () => {
 
   it.each(["default", "kube-system", "kube-public", "kube-node-lease", "kube-flannel", "Team-A", "a;b", "-rf", "a b", "x".repeat(64), ""])(
     "refuses %j as a namespace (system, or not a DNS label)", (ns) => {
-      expect(() => createNamespaceArgv(ns)).toThrow();
+      expect(() => namespaceGuardManifest(ns, "restricted", DEFAULTS)).toThrow();
       expect(() => deleteNamespaceArgv(ns)).toThrow();
       expect(() => createTokenArgv(serviceAccountFor("console:bob"), ns, 600)).toThrow();
     });

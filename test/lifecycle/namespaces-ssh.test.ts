@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { makeCore, type TestCore } from "../helpers/harness.ts";
 import { sshdUnavailable, startSshd, type Sshd } from "../helpers/sshd.ts";
 import { KUBECTL_STANDIN, TF_ENV, FIXTURE_MODULE, proxmoxConfig, recordingContext, tempDir, tokenSecret } from "../proxmox/support.ts";
@@ -90,11 +90,19 @@ describe.skipIf(unavailable)("namespace commands over SSH (proxmox driver, recor
     const listed = await t.cmd("console:bob", "ns list lab3");
     expect(listed.card.code).toBe("default  (system)\nkube-system  (system)\nteam-a");
     expect((await t.cmd("console:bob", "ns delete lab3 team-a")).code).toBeUndefined();
-    expect(recorded().map((c) => c.argv)).toEqual([
-      ["create", "namespace", "team-a"],
+    const seen = recorded();
+    expect(seen.map((c) => c.argv)).toEqual([
+      ["create", "-f", "-"],
       ["get", "namespaces", "-o", "name"],
       ["delete", "namespace", "team-a", "--wait=false"],
     ]);
+    // What reached the node's kubectl on stdin: the namespace with Pod Security labels, its quota and its limits.
+    const docs = parseAllDocuments(seen[0]!.stdin).map((d) => d.toJS());
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}@${d.metadata.namespace ?? ""}`)).toEqual(["Namespace/team-a@", "ResourceQuota/labforge-quota@team-a", "LimitRange/labforge-limits@team-a"]);
+    expect(docs[0].metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" });
+    expect(docs[1].spec.hard).toMatchObject({ "requests.cpu": "2", "limits.memory": "8Gi", pods: "20" });
+    expect(docs[2].spec.limits[0]).toMatchObject({ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { cpu: "500m", memory: "512Mi" } });
+    for (const c of seen.slice(1)) expect(c.stdin).toBe("");
   });
 
   it("ns kubeconfig applies the ServiceAccount and RoleBinding on stdin and DMs a kubeconfig with the minted token", async () => {
@@ -108,8 +116,11 @@ describe.skipIf(unavailable)("namespace commands over SSH (proxmox driver, recor
       ["apply", "-f", "-"],
       ["create", "token", sa, "-n", "team-a", expect.stringMatching(/^--duration=\d+s$/)],
     ]);
-    expect(seen[1]!.stdin).toContain(`name: ${sa}-edit`);
-    expect(seen[1]!.stdin).toContain("kind: ClusterRole");
+    // The guard comes first in the same apply, so the account is never in an unguarded namespace.
+    const docs = parseAllDocuments(seen[1]!.stdin).map((d) => d.toJS());
+    expect(docs.map((d) => d.kind)).toEqual(["Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "RoleBinding"]);
+    expect(docs[0].metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(docs[4]).toMatchObject({ metadata: { name: `${sa}-edit`, namespace: "team-a" }, roleRef: { kind: "ClusterRole", name: "edit" } });
     const file = t.port.dmsTo("console:carol").find((s) => s.file)!.file!;
     const doc = parse(file.content);
     expect(doc.users[0].user).toEqual({ token });

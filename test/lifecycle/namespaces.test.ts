@@ -1,6 +1,6 @@
 /** Namespace commands on a real core, through a recording wrapper around the simulated driver's kubectl. */
 import { afterEach, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { makeCore, type TestCore } from "../helpers/harness.ts";
 import { ManualClock } from "../../src/util/clock.ts";
 import { SimulatedDriver } from "../../src/provisioning/simulated.ts";
@@ -42,8 +42,11 @@ describe("ns create | delete | list", () => {
     await readyCluster(t, "console:bob", "lab3", { extra: "workers=1" });
     const created = await t.cmd("console:bob", "ns create lab3 team-a");
     expect(created.code).toBeUndefined();
-    expect(calls.map((c) => c.argv)).toEqual([["create", "namespace", "team-a"]]);
+    expect(calls.map((c) => c.argv)).toEqual([["create", "-f", "-"]]);
     expect(calls[0]!.host).toBe("10.40.19.201");
+    // One call carries the namespace with its Pod Security labels, its quota and its limits.
+    expect(parseAllDocuments(calls[0]!.stdin!).map((d) => d.toJS().kind)).toEqual(["Namespace", "ResourceQuota", "LimitRange"]);
+    expect(parseAllDocuments(calls[0]!.stdin!)[0]!.toJS().metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect((await t.cmd("console:bob", "ns create lab3 team-a")).code).toBe("ns.exists");
 
     calls = [];
