@@ -1,0 +1,33 @@
+/** What a data dir holds, and which of it a backup archive carries (docs/operations.md, "What is backed up"). */
+
+/** The SQLite database; `-wal` and `-shm` beside it belong to the live copy only. */
+export const DB_FILE = "labforge.db";
+/** The kubeconfig key, when LABFORGE_SECRET_KEY is not set. */
+export const KEY_FILE = "secret.key";
+/** Per-cluster Terraform workspaces (proxmox driver) or state files (simulated driver). */
+export const WORKSPACES_DIR = "workspaces";
+/** The archive's description of itself. */
+export const MANIFEST_FILE = "manifest.json";
+
+/**
+ * Top-level entries a backup leaves out on purpose, with the reason it prints.
+ * Secrets other than the database and the key never go into an archive.
+ */
+export const NOT_ARCHIVED: Record<string, string> = {
+  "ssh": "the proxmox driver's SSH private key: a secret, kept out of archives; back it up separately (docs/operations.md)",
+  "terraform-plugin-cache": "a download cache; terraform init fills it again",
+  [`${DB_FILE}-wal`]: "part of the live database; the online copy already contains it",
+  [`${DB_FILE}-shm`]: "part of the live database; the online copy already contains it",
+};
+
+/**
+ * Inside a workspace: what is skipped. Providers are binaries (or links into the
+ * plugin cache) that `terraform init` reinstalls from the lock file; temp files
+ * are half-written leftovers of an atomic write.
+ */
+export function skippedInWorkspace(relPath: string): boolean {
+  const parts = relPath.split("/");
+  if (parts.some((p) => p.startsWith(".tmp-") || /\.tmp-[0-9a-f]{8}$/.test(p))) return true;
+  const tf = parts.indexOf(".terraform");
+  return tf >= 0 && parts[tf + 1] === "providers";
+}
