@@ -10,6 +10,7 @@ import { systemClock } from "./util/clock.ts";
 import { loadSecretKey } from "./secrets/secret-key.ts";
 import { Core } from "./core/core.ts";
 import { HttpServer } from "./http/server.ts";
+import { registerStateMetrics } from "./ops/state-metrics.ts";
 import { ConsoleChat } from "../adapters/console/console-chat.ts";
 import { slackMode, type SlackMode } from "../adapters/slack/mode.ts";
 import { startSlack } from "../adapters/slack/start.ts";
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
     return 2;
   }
+  registerStateMetrics(metrics.registry, core.app.db, config.network.pool, systemClock);
   const http = new HttpServer(core);
   let port: number | undefined;
   try {
