@@ -123,3 +123,15 @@ describe("state gauges", () => {
     await eventually(async () => (await connected()) === 0, "connected = 0");
   });
 });
+
+describe("labforge_chat_connected on Discord", () => {
+  it("is 1 once the gateway is ready and 0 after the adapter stops", async () => {
+    const { startDiscordTest } = await import("../discord/helpers.ts");
+    const d = await startDiscordTest();
+    cleanups.push(() => d.close());
+    const connected = async () => (await d.metrics.chatConnected.get()).values.find((v) => v.labels.platform === "discord")?.value;
+    await eventually(async () => (await connected()) === 1, "discord connected = 1");
+    await d.adapter.stop();
+    expect(await connected()).toBe(0);
+  });
+});
