@@ -21,13 +21,13 @@ export const NOT_ARCHIVED: Record<string, string> = {
 };
 
 /**
- * Inside a workspace: what is skipped. Providers are binaries (or links into the
- * plugin cache) that `terraform init` reinstalls from the lock file; temp files
- * are half-written leftovers of an atomic write.
+ * Inside a workspace: what is skipped. `.terraform/` holds only what `terraform
+ * init` rebuilds (the driver runs it before every apply and destroy): provider
+ * binaries or links into the plugin cache, and a link to the module directory.
+ * Temp files are half-written leftovers of an atomic write.
  */
 export function skippedInWorkspace(relPath: string): boolean {
   const parts = relPath.split("/");
-  if (parts.some((p) => p.startsWith(".tmp-") || /\.tmp-[0-9a-f]{8}$/.test(p))) return true;
-  const tf = parts.indexOf(".terraform");
-  return tf >= 0 && parts[tf + 1] === "providers";
+  if (parts[0] === ".terraform") return true;
+  return parts.some((p) => p.startsWith(".tmp-") || /\.tmp-[0-9a-f]{8}$/.test(p));
 }

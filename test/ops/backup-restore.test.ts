@@ -61,7 +61,7 @@ async function kubeconfigsOf(dataDir: string, key: Buffer): Promise<Map<string, 
 }
 
 describe("backup", () => {
-  it("archives a live bot: database and key 0600, workspaces, a manifest; not the SSH key, caches, providers or live WAL files", async () => {
+  it("archives a live bot: database and key 0600, workspaces, a manifest; not the SSH key, caches, .terraform/, links, temp or live WAL files", async () => {
     const root = temp("bk");
     const { t, dataDir, key } = await liveBot(root);
     // What the proxmox driver leaves besides workspaces, and a provider binary inside one.
@@ -72,8 +72,10 @@ describe("backup", () => {
     const ws = join(dataDir, "workspaces", lab3);
     mkdirSync(join(ws, ".terraform", "providers", "registry.terraform.io"), { recursive: true });
     writeFileSync(join(ws, ".terraform", "providers", "registry.terraform.io", "terraform-provider-x"), "binary");
-    mkdirSync(join(ws, ".terraform", "modules", "cluster"), { recursive: true });
-    writeFileSync(join(ws, ".terraform", "modules", "cluster", "main.tf"), "# the module this workspace was made with\n");
+    mkdirSync(join(ws, ".terraform", "modules"), { recursive: true });
+    symlinkSync(join(tmpdir(), "module"), join(ws, ".terraform", "modules", "cluster"));
+    writeFileSync(join(ws, ".terraform.lock.hcl"), "# provider pins\n");
+    writeFileSync(join(ws, "main.tf.json.tmp-0a1b2c3d"), "{");
     symlinkSync("/etc/passwd", join(ws, "a-link"));
     expect(existsSync(join(dataDir, "labforge.db-wal"))).toBe(true); // the bot holds the database open
 
@@ -85,9 +87,9 @@ describe("backup", () => {
     expect(e.get("secret.key")).toBe(0o600);
     expect(e.get("manifest.json")).toBe(0o600);
     expect(e.get(`workspaces/${lab3}/simulated-state.json`)).toBe(0o600);
-    expect(e.get(`workspaces/${lab3}/.terraform/modules/cluster/main.tf`)).toBe(0o600);
+    expect(e.get(`workspaces/${lab3}/.terraform.lock.hcl`)).toBe(0o600);
     const names = [...e.keys()];
-    expect(names.filter((n) => /ssh|plugin-cache|providers|-wal|-shm|a-link/.test(n))).toEqual([]);
+    expect(names.filter((n) => /ssh|plugin-cache|\.terraform\/|-wal|-shm|a-link|\.tmp-/.test(n))).toEqual([]);
     expect(r.manifest).toMatchObject({ format: "labforge-backup", version: 1, schema_version: MIGRATIONS.length, secret_key: "archived" });
     expect(r.manifest.counts).toMatchObject({ clusters: 2, kubeconfigs: 2, grants: 1 });
     expect(r.manifest.workspaces).toHaveLength(2);
