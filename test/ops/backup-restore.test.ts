@@ -1,6 +1,6 @@
 /** Backup and restore in process: a live core's data dir into an archive and back, and every refusal with its reason. */
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, symlinkSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -165,6 +165,18 @@ describe("restore", () => {
     await restoreDataDir({ archive: out, dataDir: empty });
     expect(readdirSync(empty).sort()).toEqual(["labforge.db", "secret.key", "workspaces"]);
     expect(readdirSync(root).filter((n) => n.startsWith(".labforge-restore-"))).toEqual([]);
+  });
+
+  it.skipIf(process.geteuid?.() !== 0)("run as root into a directory the service owns, hands the files to that owner", async () => {
+    const root = temp("rs-owner");
+    const { dataDir } = await liveBot(root);
+    const out = join(root, "b.tar.gz");
+    await backupDataDir({ dataDir, out });
+    const target = join(root, "state");
+    mkdirSync(target, { mode: 0o700 });
+    chownSync(target, 4321, 4321); // as systemd's StateDirectory= makes it for User=labforge
+    await restoreDataDir({ archive: out, dataDir: target });
+    for (const f of ["", "labforge.db", "secret.key", "workspaces"]) expect(statSync(join(target, f)).uid, f || ".").toBe(4321);
   });
 
   it("with LABFORGE_SECRET_KEY: the key is not archived; restore needs it and names a wrong one", async () => {
