@@ -163,4 +163,19 @@ describe("operations through the real process: backup while running, restore, st
     expect(second.stdout).toContain("console:zed");
     expect(readFileSync(join(dataB, "secret.key"), "utf8")).toBe(readFileSync(join(dataA, "secret.key"), "utf8"));
   }, 120_000);
+
+  it("answers bad command lines and settings with a clear message and a non-zero exit", async () => {
+    const none = await npmRun("backup", [], { LABFORGE_DATA_DIR: root });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe("backup: expected one archive path\nusage: npm run backup -- <archive.tar.gz>   (LABFORGE_DATA_DIR names the data dir; default ./data)\n");
+    const two = await npmRun("restore", ["a.tar.gz", "b.tar.gz"], { LABFORGE_DATA_DIR: root });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain("usage: npm run restore -- <archive.tar.gz>");
+    const badKey = await npmRun("backup", [join(root, "k.tar.gz")], { LABFORGE_DATA_DIR: root, LABFORGE_SECRET_KEY: "abc" });
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toContain("backup failed: the environment is invalid:\n  - LABFORGE_SECRET_KEY: expected 64 hex characters");
+    const noDb = await npmRun("backup", [join(root, "n.tar.gz")], { LABFORGE_DATA_DIR: join(root, "nothing-here") });
+    expect(noDb.code).toBe(1);
+    expect(noDb.stderr).toBe(`backup failed: there is no labforge.db in ${join(root, "nothing-here")}: set LABFORGE_DATA_DIR to the data dir of the labforge to back up\n`);
+  }, 60_000);
 });
