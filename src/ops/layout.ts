@@ -24,10 +24,12 @@ export const NOT_ARCHIVED: Record<string, string> = {
  * Inside a workspace: what is skipped. `.terraform/` holds only what `terraform
  * init` rebuilds (the driver runs it before every apply and destroy): provider
  * binaries or links into the plugin cache, and a link to the module directory.
- * Temp files are half-written leftovers of an atomic write.
+ * Temp files are half-written leftovers of an atomic write; pid files and
+ * terraform's lock note belong to processes on this host only.
  */
 export function skippedInWorkspace(relPath: string): boolean {
   const parts = relPath.split("/");
   if (parts[0] === ".terraform") return true;
+  if (parts.length === 1 && (/^\.labforge-[a-z]+\.pid$/.test(parts[0]!) || parts[0] === ".terraform.tfstate.lock.info")) return true;
   return parts.some((p) => p.startsWith(".tmp-") || /\.tmp-[0-9a-f]{8}$/.test(p));
 }

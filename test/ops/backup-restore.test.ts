@@ -76,6 +76,8 @@ describe("backup", () => {
     symlinkSync(join(tmpdir(), "module"), join(ws, ".terraform", "modules", "cluster"));
     writeFileSync(join(ws, ".terraform.lock.hcl"), "# provider pins\n");
     writeFileSync(join(ws, "main.tf.json.tmp-0a1b2c3d"), "{");
+    writeFileSync(join(ws, ".labforge-terraform.pid"), JSON.stringify({ pgid: 4242, file: "terraform" }));
+    writeFileSync(join(ws, ".terraform.tfstate.lock.info"), "{}");
     symlinkSync("/etc/passwd", join(ws, "a-link"));
     expect(existsSync(join(dataDir, "labforge.db-wal"))).toBe(true); // the bot holds the database open
 
@@ -89,7 +91,7 @@ describe("backup", () => {
     expect(e.get(`workspaces/${lab3}/simulated-state.json`)).toBe(0o600);
     expect(e.get(`workspaces/${lab3}/.terraform.lock.hcl`)).toBe(0o600);
     const names = [...e.keys()];
-    expect(names.filter((n) => /ssh|plugin-cache|\.terraform\/|-wal|-shm|a-link|\.tmp-/.test(n))).toEqual([]);
+    expect(names.filter((n) => /ssh|plugin-cache|\.terraform\/|-wal|-shm|a-link|\.tmp-|\.pid$|lock\.info/.test(n))).toEqual([]);
     expect(r.manifest).toMatchObject({ format: "labforge-backup", version: 1, schema_version: MIGRATIONS.length, secret_key: "archived" });
     expect(r.manifest.counts).toMatchObject({ clusters: 2, kubeconfigs: 2, grants: 1 });
     expect(r.manifest.workspaces).toHaveLength(2);
