@@ -19,7 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["src/namespaces"],
   ["src/commands"],
   ["src/core"],
-  ["src/http"],
+  ["src/http", "src/ops"],
   ["adapters/console", "adapters/slack", "adapters/discord", "adapters/web"],
   ["src/main.ts"],
 ];

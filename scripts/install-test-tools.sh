@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system tools the tests and linters use (Debian/Ubuntu): Ansible, ansible-lint, OpenSSH server, Packer, ShellCheck.
+# Installs the system tools the tests and linters use (Debian/Ubuntu): Ansible, ansible-lint, OpenSSH server, Packer, ShellCheck,
+# systemd-analyze (systemd) and promtool (prometheus).
 # Terraform is expected preinstalled (Debian has no package for it). Safe to run again.
 set -euo pipefail
 missing=()
@@ -8,6 +9,10 @@ command -v ansible-lint >/dev/null 2>&1 || missing+=(ansible-lint)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v packer >/dev/null 2>&1 || missing+=(packer)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# systemd-analyze verifies deploy/*.service without systemd running as PID 1 (containers included).
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+# Debian's prometheus package is where promtool comes from (it checks and unit-tests deploy/prometheus).
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

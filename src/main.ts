@@ -11,6 +11,7 @@ import { loadSecretKey } from "./secrets/secret-key.ts";
 import { looseStateModes, octal } from "./secrets/state-modes.ts";
 import { Core } from "./core/core.ts";
 import { HttpServer } from "./http/server.ts";
+import { registerStateMetrics } from "./ops/state-metrics.ts";
 import { ConsoleChat } from "../adapters/console/console-chat.ts";
 import { slackMode, type SlackMode } from "../adapters/slack/mode.ts";
 import { startSlack } from "../adapters/slack/start.ts";
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
     return 2;
   }
+  registerStateMetrics(metrics.registry, core.app.db, config.network.pool, systemClock);
   const http = new HttpServer(core, { host: settings.METRICS_HOST, token: settings.METRICS_TOKEN });
   let port: number | undefined;
   try {

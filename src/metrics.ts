@@ -9,6 +9,7 @@ export interface Metrics {
   commands: Counter<"command" | "outcome">;
   chatCalls: Counter<"platform" | "method">;
   rateLimitWaits: Counter<"platform" | "method">;
+  chatConnected: Gauge<"platform">;
 }
 
 /** Creates the registry and every metric labforge reports. */
@@ -26,5 +27,6 @@ export function createMetrics(withDefaults = true): Metrics {
     commands: new Counter({ name: "labforge_commands_total", help: "Commands and button presses by outcome (ok, failure = refused, error = fault)", labelNames: ["command", "outcome"], registers: [registry] }),
     chatCalls: new Counter({ name: "labforge_chat_api_calls_total", help: "Chat platform API calls", labelNames: ["platform", "method"], registers: [registry] }),
     rateLimitWaits: new Counter({ name: "labforge_chat_rate_limit_waits_total", help: "Chat API calls that waited for a rate limit (ours or a 429)", labelNames: ["platform", "method"], registers: [registry] }),
+    chatConnected: new Gauge({ name: "labforge_chat_connected", help: "1 while the platform's connection is up (Socket Mode or gateway; Slack HTTP mode: 1 once auth.test passed)", labelNames: ["platform"], registers: [registry] }),
   };
 }

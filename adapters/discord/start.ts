@@ -58,6 +58,11 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   client.on(Events.InteractionCreate, (i) => void handleInteraction(ctx, i));
   client.on(Events.Error, (err) => log.error({ err: sanitize(err, "gateway") }, "Discord client error"));
   client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, "Discord gateway closed for good; check the token and intents"));
+  const connected = (up: boolean) => opts.metrics.chatConnected.set({ platform: "discord" }, up ? 1 : 0);
+  client.on(Events.ShardReady, () => connected(true));
+  client.on(Events.ShardResume, () => connected(true));
+  client.on(Events.ShardDisconnect, () => connected(false));
+  client.on(Events.ShardReconnecting, () => connected(false));
   const ready = once(client, Events.ClientReady);
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -72,7 +77,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   }
   opts.core.connect(port);
   log.info({ guild: opts.guildId }, "Discord adapter ready; /cluster registered");
-  return { stop };
+  return { stop: async () => { await stop(); connected(false); } };
 }
 
 /** Replaces the guild's commands with `/cluster` as the grammar declares it today. */

@@ -46,8 +46,10 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
   const gate = new AckGate();
   registerHandlers(app, { core: o.core, port, limiter, log: o.log, gate });
 
+  const connected = (up: boolean) => o.metrics.chatConnected.set({ platform: "slack" }, up ? 1 : 0);
   if (o.settings.mode === "http") {
     if (!o.http) throw new Error("Slack's HTTP mode needs the HTTP server");
+    connected(true); // Slack calls us: there is no connection to watch, only the token auth.test accepted
     const http = receiver as HTTPReceiver;
     o.http.addRoute((req, res) => {
       if ((req.url ?? "").split("?")[0] !== "/slack/events") return false;
@@ -56,10 +58,14 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
       http.requestListener(req, res);
       return true;
     });
-    return { port, limiter, stop: async () => {} };
+    return { port, limiter, stop: async () => { connected(false); } };
   }
+  // Socket Mode's client reports its WebSocket's state; Bolt reconnects by itself.
+  const socket = (receiver as SocketModeReceiver).client;
+  socket.on("connected", () => connected(true));
+  for (const down of ["disconnected", "reconnecting"]) socket.on(down, () => connected(false));
   await app.start();
-  return { port, limiter, stop: async () => { await app.stop(); } };
+  return { port, limiter, stop: async () => { await app.stop(); connected(false); } };
 }
 
 /** One auth.test with few retries, so a wrong token or URL stops the start at once with a clear message. */

@@ -19,11 +19,12 @@ export function openDb(file: string): Db {
   // so creating the file 0600 first keeps all three private.
   if (file !== ":memory:" && !existsSync(file)) closeSync(openSync(file, "a", 0o600));
   const sqlite = new BetterSqlite3(file);
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  // Migrate (or refuse a newer schema) first: a database this labforge refuses is left byte for byte as it was.
+  migrate(sqlite);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  migrate(sqlite);
   const k = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { k, sqlite, close: () => k.destroy() };
 }
