@@ -98,7 +98,7 @@ describe("operations through the real process: backup while running, restore, st
       expect(backup.stderr).toBe("");
       expect(backup.code).toBe(0);
       expect(backup.stdout).toContain(`wrote ${archive}`);
-      expect(backup.stdout).toMatch(/4 clusters, 1 requests, 4 jobs, 1 grants, \d+ audit rows, 3 kubeconfigs \(all decrypt\)/);
+      expect(backup.stdout).toMatch(/4 clusters, 1 requests, 7 jobs, 1 grants, \d+ audit rows, 3 kubeconfigs \(all decrypt\)/);
       expect(statSync(archive).mode & 0o777).toBe(0o600);
       // The bot did not notice: gx3 becomes ready in the original too.
       await until(() => kubeconfigDms(first.stdout(), "grace").size === 3, "gx3's kubeconfig from the first bot");

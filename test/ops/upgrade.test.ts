@@ -1,6 +1,6 @@
 /** Upgrades: a database written by a newer labforge stops the start with a clear message and is left untouched. */
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -19,6 +19,7 @@ describe("upgrades", () => {
     migrate(db);
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     db.close();
+    chmodSync(file, 0o600); // as labforge makes it: a looser mode would add a warning to stderr
     const before = readFileSync(file);
 
     const { code, stdout, stderr } = await runScript("/as bob\n/cluster list\n", { LABFORGE_DATA_DIR: dataDir });
@@ -38,6 +39,7 @@ describe("upgrades", () => {
     db.transaction(() => { db.exec(MIGRATIONS[0]!); db.pragma("user_version = 1"); })();
     db.prepare("INSERT INTO grants (identity, tenant, role, granted_by, created_at) VALUES ('console:zed', 'cs401', 'student', 'console:ada', 1)").run();
     db.close();
+    chmodSync(file, 0o600);
 
     const { code, stdout, stderr } = await runScript("/as zed\n/cluster list\n", { LABFORGE_DATA_DIR: dataDir });
     expect(stderr).toBe("");
