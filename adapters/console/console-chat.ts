@@ -1,4 +1,5 @@
 /** The console adapter: an interactive (or scripted) chat in the terminal against the core. */
+import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { InboundPort } from "../../src/kernel/ports.ts";
@@ -27,7 +28,6 @@ export class ConsoleChat {
   readonly port: ConsolePort;
   private identity: string;
   private channel: string;
-  private counter = 0;
 
   constructor(private readonly opts: ConsoleOptions) {
     this.port = new ConsolePort(opts.output);
@@ -80,7 +80,7 @@ export class ConsoleChat {
       default: {
         if (word?.startsWith("/") && word !== "/cluster") { this.port.write(`✗ unknown console command ${word}; /help lists them`); return false; }
         const text = word === "/cluster" ? arg : line;
-        const reply = await core.handleCommand({ actor: { identity: this.identity }, where: { channel: this.channel }, text, deliveryId: `console-${process.pid}-${++this.counter}` });
+        const reply = await core.handleCommand({ actor: { identity: this.identity }, where: { channel: this.channel }, text, deliveryId: `console:${randomUUID()}` });
         this.port.reply(this.identity, this.channel, reply.card, reply.visibility === "private");
       }
     }
@@ -97,7 +97,7 @@ export class ConsoleChat {
     }
     const reply = await this.opts.core.handleAction({
       actor: { identity: this.identity }, where: { channel: this.channel }, action: button.action, value: button.value,
-      deliveryId: `console-${process.pid}-${++this.counter}`,
+      deliveryId: `console:${randomUUID()}`,
     });
     this.port.reply(this.identity, this.channel, reply.card, reply.visibility === "private");
   }

@@ -1,7 +1,7 @@
 /** The Discord ChatPort: channel posts and edits, thread replies under a root message, DMs with attachments. */
 import { Routes, type REST } from "discord.js";
-import type { Attachment, Card } from "../../src/kernel/cards.ts";
-import { DmUnavailableError, type ChatPort } from "../../src/kernel/ports.ts";
+import type { Attachment, Card, Reply } from "../../src/kernel/cards.ts";
+import { DmUnavailableError, type ChatPort, type DmChannelStore } from "../../src/kernel/ports.ts";
 import type { Logger } from "../../src/log.ts";
 import { renderCard } from "./render.ts";
 import { call, discordCode, CANNOT_DM } from "./rest-errors.ts";
@@ -19,8 +19,27 @@ export class DiscordPort implements ChatPort {
   private readonly dmChannels = new Map<string, string>();
   private readonly threads: ThreadStarter;
 
-  constructor(private readonly rest: REST, private readonly log: Logger, private readonly open: OpenInteractions) {
+  constructor(private readonly rest: REST, private readonly log: Logger, private readonly open: OpenInteractions, private readonly store?: DmChannelStore) {
     this.threads = new ThreadStarter(rest);
+  }
+
+  /**
+   * After a restart: answers through the stored interaction token (`discord:respond:<app>:<token>`, valid 15
+   * minutes): a private reply edits the deferred answer, a public one is a follow-up. False when the token is dead.
+   */
+  async answerLate(respondRef: string, reply: Reply): Promise<boolean> {
+    const m = /^discord:respond:([0-9]{1,20}):([A-Za-z0-9._-]{1,500})$/.exec(respondRef);
+    if (!m) return false;
+    const [, app, token] = m as unknown as [string, string, string];
+    const body = { ...renderCard(reply.card), allowed_mentions: NO_PINGS };
+    try {
+      if (reply.visibility === "private") await this.rest.patch(Routes.webhookMessage(app, token, "@original"), { body, auth: false });
+      else await this.rest.post(Routes.webhook(app, token), { body, auth: false });
+      return true;
+    } catch (err) {
+      this.log.info({ code: discordCode(err) }, "the interaction of a delayed answer is gone; sending it by DM");
+      return false;
+    }
   }
 
   async post(channel: string, card: Card): Promise<string> {
@@ -82,10 +101,11 @@ export class DiscordPort implements ChatPort {
 
   /** The DM channel with a user, opened once and remembered (Discord returns the same channel every time). */
   private async dmChannel(userId: string): Promise<string> {
-    const known = this.dmChannels.get(userId);
-    if (known) return known;
+    const known = this.dmChannels.get(userId) ?? await this.store?.get(`${PLATFORM}:${userId}`);
+    if (known) { this.dmChannels.set(userId, known); return known; }
     const ch = await call("open DM", () => this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
     this.dmChannels.set(userId, ch.id);
+    await this.store?.set(`${PLATFORM}:${userId}`, ch.id);
     return ch.id;
   }
 }

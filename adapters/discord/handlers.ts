@@ -1,7 +1,8 @@
 /** Translates Discord interactions (slash commands, autocomplete, buttons) into core calls. */
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from "discord.js";
 import { decodeButton } from "../../src/kernel/cards.ts";
-import type { InboundPort } from "../../src/kernel/ports.ts";
+import type { InboundPort, InboxEntry } from "../../src/kernel/ports.ts";
+import { TOKEN_LIFE_MS } from "./open-interactions.ts";
 import { GRAMMAR, usageOf, type CommandSpec } from "../../src/commands/grammar.ts";
 import { AUTOCOMPLETE_KINDS, COMMAND_NAME, sourcesOf } from "./command-options.ts";
 import { commandText } from "./command-text.ts";
@@ -9,6 +10,9 @@ import { answer, answerPrivately, type AnswerContext } from "./respond.ts";
 import { channelRefOf, identityOf } from "./refs.ts";
 import { sanitize } from "./rest-errors.ts";
 import { cut } from "./render.ts";
+
+/** An inbox entry without what acceptAndAnswer adds (id and response channel). */
+type EntryBody = InboxEntry extends infer E ? E extends InboxEntry ? Omit<E, "id" | "respondRef" | "respondUntil"> : never : never;
 
 export interface HandlerContext extends AnswerContext {
   core: InboundPort;
@@ -55,8 +59,19 @@ async function command(ctx: HandlerContext, i: ChatInputCommandInteraction): Pro
   }
   const actor = actorOf(i);
   const where = whereOf(i);
-  await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
-    ctx.core.handleCommand({ actor, where, text: text.text, deliveryId: i.id }));
+  await acceptAndAnswer(ctx, i, { actor, where }, { kind: "command", input: { actor, where, text: text.text, deliveryId: `discord:${i.id}` } });
+}
+
+/**
+ * Stores the interaction in the core's inbox before its first response (the reply or the deferral is Discord's
+ * acknowledgement), then runs it and answers. A duplicate INTERACTION_CREATE is ignored: the first one answers.
+ */
+async function acceptAndAnswer(ctx: HandlerContext, i: ChatInputCommandInteraction | ButtonInteraction, who: { actor: { identity: string }; where: { channel: string } },
+  entry: EntryBody): Promise<void> {
+  const id = `discord:${i.id}`;
+  const fresh = await ctx.core.accept({ ...entry, id, respondRef: `discord:respond:${i.applicationId}:${i.token}`, respondUntil: i.createdTimestamp + TOKEN_LIFE_MS });
+  if (!fresh) return;
+  await answer(ctx, i, { identity: who.actor.identity, channel: who.where.channel }, (show) => ctx.core.run(id, show));
 }
 
 async function autocomplete(ctx: HandlerContext, i: AutocompleteInteraction): Promise<void> {
@@ -89,6 +104,5 @@ async function button(ctx: HandlerContext, i: ButtonInteraction): Promise<void> 
   }
   const actor = actorOf(i);
   const where = whereOf(i);
-  await answer(ctx, i, { identity: actor.identity, channel: where.channel }, () =>
-    ctx.core.handleAction({ actor, where, action: decoded.action, value: decoded.value, deliveryId: i.id }));
+  await acceptAndAnswer(ctx, i, { actor, where }, { kind: "action", input: { actor, where, action: decoded.action, value: decoded.value, deliveryId: `discord:${i.id}` } });
 }

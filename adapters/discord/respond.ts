@@ -29,8 +29,11 @@ export interface Asker {
 
 const NO_PINGS = { parse: [] as never[] };
 
-/** Runs `work` and shows its reply to the user who asked; never throws. */
-export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: Asker, work: () => Promise<Reply>): Promise<void> {
+/**
+ * Runs `work`, which calls `show` with the core's reply once it has one, and shows that reply to the user who asked;
+ * never throws. `work` resolves after `show` did, so the core records an answer only once it was shown.
+ */
+export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: Asker, work: (show: (reply: Reply) => Promise<void>) => Promise<unknown>): Promise<void> {
   const receivedAt = Date.now();
   ctx.open.track(who.channel, who.identity, i, receivedAt);
   let deferral: Promise<boolean> | undefined;
@@ -38,15 +41,23 @@ export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: A
   const defer = () => { deferral ??= i.deferReply({ flags: MessageFlags.Ephemeral }).then(() => true, (err: unknown) => failed(ctx, err, "defer")); };
   const timer = ctx.deferAfterMs > 0 ? setTimeout(defer, ctx.deferAfterMs) : undefined;
   if (!timer) defer();
-  let reply: Reply;
+  let shown = false;
+  const show = async (reply: Reply) => {
+    shown = true;
+    clearTimeout(timer);
+    await showReply(ctx, i, who, reply, receivedAt, deferral);
+  };
   try {
-    reply = await work();
+    await work(show);
   } catch (err) {
     ctx.log.error({ err: sanitize(err, "core call") }, "the core threw at the Discord adapter");
-    reply = { visibility: "private", card: { title: "Something went wrong on our side", text: "Nothing was lost; try again in a minute.", tone: "error" } };
+    if (!shown) await show({ visibility: "private", card: { title: "Something went wrong on our side", text: "Nothing was lost; try again in a minute.", tone: "error" } });
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function showReply(ctx: AnswerContext, i: RepliableInteraction, who: Asker, reply: Reply, receivedAt: number, deferral: Promise<boolean> | undefined): Promise<void> {
   const message = { ...renderCard(reply.card), allowedMentions: NO_PINGS };
   const isPrivate = reply.visibility === "private";
   try {

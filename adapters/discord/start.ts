@@ -53,7 +53,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   const stop = () => (stopped ??= (async () => { await client.destroy(); await agent.close(); })());
   countRestCalls(client.rest, opts.metrics, log);
   const open = new OpenInteractions(opts.tokenLifeMs ?? TOKEN_LIFE_MS);
-  const port = new DiscordPort(client.rest, log, open);
+  const port = new DiscordPort(client.rest, log, open, opts.core.dmChannels);
   const ctx: HandlerContext = { core: opts.core, log, port, open, deferAfterMs: opts.deferAfterMs ?? DEFER_AFTER_MS };
   client.on(Events.InteractionCreate, (i) => void handleInteraction(ctx, i));
   client.on(Events.Error, (err) => log.error({ err: sanitize(err, "gateway") }, "Discord client error"));

@@ -1,6 +1,6 @@
 /** Bolt listeners: translate slash commands, button presses, modal submissions and App Home opens into core calls. */
 import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand, ViewSubmitAction } from "@slack/bolt";
-import type { CorePort } from "../../src/kernel/ports.ts";
+import type { InboundPort } from "../../src/kernel/ports.ts";
 import type { Reply } from "../../src/kernel/cards.ts";
 import { decodeButton } from "../../src/kernel/cards.ts";
 import type { Logger } from "../../src/log.ts";
@@ -10,9 +10,13 @@ import { renderMessage } from "./render.ts";
 import { CREATE_CALLBACK, createModal, fieldOfError, submissionText } from "./modal.ts";
 import { homeView } from "./home.ts";
 import type { AckGate } from "./ack-gate.ts";
+import { RESPOND } from "./port.ts";
+
+/** How long Slack accepts posts to a response_url. */
+const RESPONSE_URL_LIFE_MS = 30 * 60_000;
 
 export interface HandlerDeps {
-  core: CorePort;
+  core: InboundPort;
   port: SlackPort;
   limiter: SlackLimiter;
   log: Logger;
@@ -29,13 +33,23 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   const { core, port, limiter, log, gate } = deps;
 
   app.command("/cluster", async ({ command, ack, respond }) => {
-    await ack();
-    await gate.clear();
     const identity = `slack:${command.user_id}`;
     const channel = `slack:${command.channel_id}`;
-    if (/^\s*(create)?\s*$/i.test(command.text)) return openModal(command, identity, channel);
-    const reply = await core.handleCommand({ actor: { identity, displayName: command.user_name }, where: { channel }, text: command.text, deliveryId: `slack-cmd:${command.trigger_id}` });
-    await answer(respond, reply);
+    if (/^\s*(create)?\s*$/i.test(command.text)) {
+      // Nothing is accepted yet, so nothing to store: the form's submission is the command.
+      await ack();
+      return openModal(command, identity, channel);
+    }
+    // Stored before the ack: once Slack shows the command as accepted, a crash cannot lose it.
+    const id = `slack:cmd:${command.trigger_id}`;
+    const fresh = await core.accept({
+      id, kind: "command", input: { actor: { identity, displayName: command.user_name }, where: { channel }, text: command.text, deliveryId: id },
+      respondRef: `${RESPOND}${command.response_url}`, respondUntil: Date.now() + RESPONSE_URL_LIFE_MS,
+    });
+    await ack();
+    if (!fresh) return; // a redelivery: the first delivery answers
+    await gate.clear();
+    await core.run(id, (reply) => answer(respond, reply));
   });
 
   async function openModal(command: SlashCommand, identity: string, channel: string): Promise<void> {
@@ -47,23 +61,39 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         tone: "error",
       });
     }
-    await limiter.call("views.open", { trigger_id: command.trigger_id, view: createModal(form, channel) });
+    // A trigger_id lives 3 seconds: the form goes out ahead of everything the limiter holds back (views.open is Tier 4).
+    try {
+      await limiter.now("views.open", { trigger_id: command.trigger_id, view: createModal(form, channel) });
+    } catch (err) {
+      log.warn({ err }, "could not open the create form; offering the text command");
+      await port.ephemeral(channel, identity, {
+        title: "The create form could not open", tone: "warning",
+        text: "Type the command instead, for example: /cluster create lab3 workers=2 size=small ttl=7d (see /cluster help create).",
+      });
+    }
   }
 
   app.action<BlockAction<ButtonAction>>(/^lf:/, async ({ action, ack, body, respond }) => {
-    await ack();
-    await gate.clear();
     const button = decodeButton(action.action_id);
+    if (!button) { await ack(); return; }
     const identity = `slack:${body.user.id}`;
-    if (!button) return;
     const channel = body.channel?.id ? `slack:${body.channel.id}` : `slack:${body.user.id}`;
-    const reply = await core.handleAction({ actor: { identity }, where: { channel }, action: button.action, value: button.value, deliveryId: `slack-act:${body.trigger_id}:${action.action_id}` });
-    // Presses on the App Home have no response_url: answer by DM and refresh the tab.
-    if (body.response_url) await answer(respond, reply);
-    else {
-      await port.dm(identity, reply.card);
-      await publishHome(body.user.id);
-    }
+    const id = `slack:act:${body.trigger_id}:${action.action_id}`;
+    const fresh = await core.accept({
+      id, kind: "action", input: { actor: { identity }, where: { channel }, action: button.action, value: button.value, deliveryId: id },
+      ...(body.response_url ? { respondRef: `${RESPOND}${body.response_url}`, respondUntil: Date.now() + RESPONSE_URL_LIFE_MS } : {}),
+    });
+    await ack();
+    if (!fresh) return;
+    await gate.clear();
+    await core.run(id, async (reply) => {
+      // Presses on the App Home have no response_url: answer by DM and refresh the tab.
+      if (body.response_url) await answer(respond, reply);
+      else {
+        await port.dm(identity, reply.card);
+        await publishHome(body.user.id);
+      }
+    });
   });
 
   app.view<ViewSubmitAction>(CREATE_CALLBACK, async ({ ack, body, view }) => {
@@ -71,7 +101,9 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     if ("errors" in parsed) { await ack({ response_action: "errors", errors: parsed.errors as Record<string, string> }); return; }
     const identity = `slack:${body.user.id}`;
     const channel = safeChannel(view.private_metadata) ?? `slack:${body.user.id}`;
-    const reply = await core.handleCommand({ actor: { identity }, where: { channel }, text: parsed.text, deliveryId: `slack-view:${view.id}:${view.hash}` });
+    // No delivery id: a view keeps its id and hash across a resubmission after a field error, and the form is
+    // acknowledged only after the core answered, so Slack has nothing to redeliver.
+    const reply = await core.handleCommand({ actor: { identity }, where: { channel }, text: parsed.text });
     if (reply.code) {
       await ack({ response_action: "errors", errors: { [fieldOfError(reply.card.text ?? "")]: (reply.card.text ?? reply.card.title).slice(0, 150) } });
       return;

@@ -1,18 +1,23 @@
 /**
- * Every Web API call goes through here: per-method token buckets at Slack's tiers, chat.postMessage
+ * Every Web API call goes through here: Tier 3 methods in a sliding 60-second window, token buckets for the others, chat.postMessage
  * at one per second per channel, chat.update coalesced per message to the latest content, and pending
  * thread replies merged while a channel is busy. The WebClient itself honours 429 Retry-After.
  */
 import Bottleneck from "bottleneck";
 import type { App } from "@slack/bolt";
 import type { Metrics } from "../../src/metrics.ts";
+import { SlidingWindow } from "./window.ts";
 
 export interface Tier { perMinute: number; burst: number }
 
-/** Slack's tiers for the methods labforge calls (Tier 3: 50+/min, Tier 4: 100+/min). */
+/**
+ * Tier 3 methods labforge calls in bursts: at most 50 in any 60-second window, with no burst above that (a token
+ * bucket of 50 that refills lets nearly 100 through in the first minute of a burst).
+ */
+export const WINDOWED: Record<string, number> = { "chat.update": 50, "conversations.open": 50 };
+
+/** Slack's tiers for the other methods labforge calls (Tier 4: 100+/min). */
 export const TIERS: Record<string, Tier> = {
-  "chat.update": { perMinute: 50, burst: 50 },
-  "conversations.open": { perMinute: 50, burst: 50 },
   "chat.postEphemeral": { perMinute: 100, burst: 100 },
   "views.open": { perMinute: 100, burst: 100 },
   "views.publish": { perMinute: 100, burst: 100 },
@@ -31,6 +36,7 @@ type WebClient = App["client"];
 
 export class SlackLimiter {
   private readonly methods = new Map<string, Bottleneck>();
+  private readonly windows = new Map<string, SlidingWindow>();
   private readonly channels: Bottleneck.Group;
   private readonly updates = new Map<string, { args: Args; done: Promise<unknown> }>();
   private readonly scale: number;
@@ -44,6 +50,16 @@ export class SlackLimiter {
   /** Calls a method within its tier. */
   call<T = any>(method: string, args: Args): Promise<T> {
     return this.limiterFor(method).schedule(() => this.send<T>(method, args));
+  }
+
+  /** How many calls of a windowed method started in its current 60-second window. */
+  inWindow(method: string): number {
+    return this.windows.get(method)?.inWindow() ?? 0;
+  }
+
+  /** Calls a method at once, ahead of anything queued (for calls carrying a trigger_id, which lives 3 seconds). */
+  now<T = any>(method: string, args: Args): Promise<T> {
+    return this.send<T>(method, args);
   }
 
   /** Posts to a channel at most once per second; `content` is read when the post goes out, so it can still grow. */
@@ -69,11 +85,21 @@ export class SlackLimiter {
   async waiting(): Promise<number> {
     let n = 0;
     for (const l of this.methods.values()) n += l.counts().QUEUED + l.counts().RUNNING + l.counts().EXECUTING;
+    for (const w of this.windows.values()) n += w.waiting;
     for (const l of this.channels.limiters()) n += l.limiter.counts().QUEUED + l.limiter.counts().RUNNING + l.limiter.counts().EXECUTING;
     return n;
   }
 
-  private limiterFor(method: string): Bottleneck {
+  private limiterFor(method: string): { schedule<T>(fn: () => Promise<T>): Promise<T> } {
+    const limit = WINDOWED[method];
+    if (limit !== undefined) {
+      let w = this.windows.get(method);
+      if (!w) {
+        w = new SlidingWindow(limit, Math.ceil(60_000 / this.scale), () => this.opts.metrics?.rateLimitWaits.inc({ platform: "slack", method }));
+        this.windows.set(method, w);
+      }
+      return w;
+    }
     let l = this.methods.get(method);
     if (!l) {
       const tier = TIERS[method];

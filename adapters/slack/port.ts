@@ -1,6 +1,6 @@
 /** The Slack ChatPort: channel posts, in-place updates, thread replies (merged while the channel is busy), ephemerals and DMs with files. */
-import type { Attachment, Card } from "../../src/kernel/cards.ts";
-import type { ChatPort } from "../../src/kernel/ports.ts";
+import type { Attachment, Card, Reply } from "../../src/kernel/cards.ts";
+import type { ChatPort, DmChannelStore } from "../../src/kernel/ports.ts";
 import type { SlackLimiter } from "./limiter.ts";
 import { renderMany, renderMessage } from "./render.ts";
 import { messageRef, parseRef, slackId } from "./refs.ts";
@@ -10,7 +10,16 @@ export class SlackPort implements ChatPort {
   private readonly dmChannels = new Map<string, string>();
   private readonly pendingThreads = new Map<string, { cards: Card[]; done: Promise<string> }>();
 
-  constructor(private readonly limiter: SlackLimiter) {}
+  constructor(private readonly limiter: SlackLimiter, private readonly store?: DmChannelStore) {}
+
+  /** After a restart: posts the reply to the stored response_url (`slack:respond:<url>`, valid 30 minutes). */
+  async answerLate(respondRef: string, reply: Reply): Promise<boolean> {
+    const url = respondRef.startsWith(RESPOND) ? respondRef.slice(RESPOND.length) : "";
+    if (!/^https?:\/\//.test(url)) return false;
+    const body = { response_type: reply.visibility === "private" ? "ephemeral" : "in_channel", replace_original: false, ...renderMessage(reply.card) };
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return res.ok;
+  }
 
   async post(channel: string, card: Card): Promise<string> {
     const id = need(slackId(channel), channel);
@@ -64,14 +73,19 @@ export class SlackPort implements ChatPort {
     return messageRef(channel, `file:${file_id}`);
   }
 
+  /** The DM channel with a user: remembered here and in the database, so conversations.open (Tier 3) runs once per user ever. */
   private async dmChannel(user: string): Promise<string> {
-    const known = this.dmChannels.get(user);
-    if (known) return known;
+    const known = this.dmChannels.get(user) ?? await this.store?.get(`slack:${user}`);
+    if (known) { this.dmChannels.set(user, known); return known; }
     const r = await this.limiter.call<{ channel: { id: string } }>("conversations.open", { users: user });
     this.dmChannels.set(user, r.channel.id);
+    await this.store?.set(`slack:${user}`, r.channel.id);
     return r.channel.id;
   }
 }
+
+/** How a Slack inbox entry's response_url is stored as a respond ref. */
+export const RESPOND = "slack:respond:";
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`not a Slack reference: ${what}`);

@@ -41,7 +41,7 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
   });
   app.client.on(webApi.WebClientEvent.RATE_LIMITED, () => o.metrics.rateLimitWaits.inc({ platform: "slack", method: "429" }));
   const limiter = new SlackLimiter(app.client, { rateScale: o.rateScale, metrics: o.metrics });
-  const port = new SlackPort(limiter);
+  const port = new SlackPort(limiter, o.core.dmChannels);
   o.core.connect(port);
   const gate = new AckGate();
   registerHandlers(app, { core: o.core, port, limiter, log: o.log, gate });

@@ -1,9 +1,9 @@
 /** Routes outbound chat calls to the port of the platform a ref, channel or identity belongs to. */
-import type { Attachment, Card } from "../kernel/cards.ts";
+import type { Attachment, Card, Reply } from "../kernel/cards.ts";
 import type { ChatPort } from "../kernel/ports.ts";
 import type { Metrics } from "../metrics.ts";
 
-export class ChatRouter implements Omit<ChatPort, "platform"> {
+export class ChatRouter implements Omit<ChatPort, "platform" | "answerLate"> {
   private readonly ports = new Map<string, ChatPort>();
   private fallback: ChatPort | undefined;
 
@@ -31,4 +31,10 @@ export class ChatRouter implements Omit<ChatPort, "platform"> {
   replyInThread(ref: string, card: Card): Promise<string> { return this.portFor(ref, "thread").replyInThread(ref, card); }
   ephemeral(channel: string, identity: string, card: Card): Promise<void> { return this.portFor(channel, "ephemeral").ephemeral(channel, identity, card); }
   dm(identity: string, card: Card, file?: Attachment): Promise<string> { return this.portFor(identity, "dm").dm(identity, card, file); }
+
+  /** Answers through a stored response channel after a restart; false when its port cannot. */
+  async answerLate(respondRef: string, reply: Reply): Promise<boolean> {
+    const port = this.portFor(respondRef, "answer_late");
+    return port.answerLate ? port.answerLate(respondRef, reply) : false;
+  }
 }

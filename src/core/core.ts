@@ -19,7 +19,8 @@ import { Locks } from "../util/locks.ts";
 import { Redactor } from "../util/redact.ts";
 import { ChatRouter } from "../chat/router.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import type { ActionInput, AutocompleteInput, ChatPort, CommandInput, CreateForm, InboundPort, Suggestion } from "../kernel/ports.ts";
+import { Inbox } from "./inbox.ts";
+import type { ActionInput, AutocompleteInput, ChatPort, CommandInput, CreateForm, DmChannelStore, InboundPort, InboxEntry, Suggestion } from "../kernel/ports.ts";
 import type { Card, Reply } from "../kernel/cards.ts";
 import { lapseRequests } from "../clusters/approvals/lapse.ts";
 import { postMissingApprovalCards } from "../clusters/approvals/post.ts";
@@ -48,6 +49,8 @@ export class Core implements InboundPort {
   readonly app: App;
   readonly router: ChatRouter;
   readonly dispatcher: Dispatcher;
+  readonly inbox: Inbox;
+  readonly dmChannels: DmChannelStore;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(opts: CoreOptions) {
@@ -68,6 +71,14 @@ export class Core implements InboundPort {
     };
     this.app = app;
     this.dispatcher = new Dispatcher(app);
+    this.inbox = new Inbox(db, this.dispatcher, this.router, app.notifier, opts.clock, opts.log);
+    this.dmChannels = {
+      get: async (identity) => (await db.k.selectFrom("dm_channels").select("channel").where("identity", "=", identity).executeTakeFirst())?.channel,
+      set: async (identity, channel) => {
+        await db.k.insertInto("dm_channels").values({ identity, channel, opened_at: opts.clock.now() })
+          .onConflict((oc) => oc.column("identity").doUpdateSet({ channel })).execute();
+      },
+    };
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 30_000;
   }
 
@@ -79,16 +90,19 @@ export class Core implements InboundPort {
   home(identity: string): Promise<Card[]> { return this.dispatcher.home(identity); }
   createForm(identity: string, channel: string): Promise<CreateForm> { return this.dispatcher.createForm(identity, channel); }
   autocomplete(input: AutocompleteInput): Promise<Suggestion[]> { return this.dispatcher.autocomplete(input); }
+  accept(entry: InboxEntry): Promise<boolean> { return this.inbox.accept(entry); }
+  run(id: string, answer: (reply: Reply) => Promise<void>): Promise<Reply> { return this.inbox.run(id, answer); }
   connect(port: ChatPort, opts?: { fallback?: boolean }): void { this.router.register(port, opts); }
   label(identity: string): string { return this.app.directory.label(identity); }
   chatFlushed(): Promise<void> { return this.app.notifier.idle(); }
 
-  /** Recovers after a restart (stale locks, unposted approval cards and root messages) and starts running jobs and sweeps. */
+  /** Recovers after a restart (stale locks, unposted approval cards and root messages, unanswered inbox entries) and starts jobs and sweeps. */
   async start(): Promise<void> {
     if (!this.router.hasPorts) throw new Error("register at least one chat adapter before starting the core");
     await this.app.jobs.start({ ...lifecycleRunners(this.app), ...namespaceRunners(this.app) });
     await postMissingApprovalCards(this.app);
     await postMissingRootMessages(this.app);
+    await this.inbox.recover();
     await this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), this.sweepIntervalMs);
     this.sweeper.unref();
@@ -104,6 +118,7 @@ export class Core implements InboundPort {
       await lapseRequests(this.app);
       await sweepExpiry(this.app, this.bootAt);
       await this.app.db.k.deleteFrom("deliveries").where("at", "<", this.app.clock.now() - 86_400_000).execute();
+      await this.inbox.prune(86_400_000);
       this.app.jobs.pump();
     } catch (err) {
       this.app.log.error({ err }, "sweep failed");
@@ -113,14 +128,20 @@ export class Core implements InboundPort {
   /** Resolves when no job runs or waits and every chat message has been sent. */
   async idle(): Promise<void> {
     do {
+      await this.inbox.idle();
       await this.app.jobs.whenIdle();
       await this.app.notifier.idle();
     } while (!(await this.app.jobs.isIdle()));
   }
 
-  /** Stops sweeps and job intake, leaves running jobs to resume on the next start, and closes the database. */
-  async stop(): Promise<void> {
+  /**
+   * Stops gracefully: sweeps end, every acknowledged command finishes and is answered (waiting up to `drainMs`; what
+   * is left then runs on the next start), running jobs are stopped to
+   * resume after their last finished step on the next start, pending chat messages go out, the database closes.
+   */
+  async stop(opts: { drainMs?: number } = {}): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.inbox.idle(opts.drainMs ?? 10_000);
     await this.app.jobs.stop();
     await this.app.notifier.idle();
     await this.app.db.close();

@@ -127,6 +127,25 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX namespace_access_identity ON namespace_access(identity);
   `,
+  /* 4: the durable inbox (issue 12): every acknowledged command and press, and the DM channels platforms opened */ `
+  CREATE TABLE inbox (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    input TEXT NOT NULL,
+    respond_ref TEXT,
+    respond_until INTEGER,
+    state TEXT NOT NULL,
+    reply TEXT,
+    received_at INTEGER NOT NULL,
+    answered_at INTEGER
+  );
+  CREATE INDEX inbox_state ON inbox(state, received_at);
+  CREATE TABLE dm_channels (
+    identity TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    opened_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

@@ -123,6 +123,30 @@ export interface NamespaceAccessTable {
   created_at: number;
 }
 
+/** One acknowledged command or button press: stored before the ack, run after it, answered once. */
+export interface InboxTable {
+  /** The platform's delivery id (a Slack trigger id, a Discord interaction id), prefixed with the platform. */
+  id: string;
+  kind: "command" | "action";
+  /** JSON CommandInput or ActionInput. */
+  input: string;
+  /** The adapter's opaque way to answer later (a Slack response_url, a Discord interaction token). */
+  respond_ref: string | null;
+  respond_until: number | null;
+  /** received → replied (the core answered; the reply is stored) → answered (the user was shown it). */
+  state: "received" | "replied" | "answered";
+  reply: string | null;
+  received_at: number;
+  answered_at: number | null;
+}
+
+/** The DM channel a platform opened for an identity, so a restart opens none again. */
+export interface DmChannelsTable {
+  identity: string;
+  channel: string;
+  opened_at: number;
+}
+
 export interface DeliveriesTable {
   id: string;
   at: number;
@@ -139,6 +163,8 @@ export interface Database {
   audit: AuditTable;
   deliveries: DeliveriesTable;
   namespace_access: NamespaceAccessTable;
+  inbox: InboxTable;
+  dm_channels: DmChannelsTable;
 }
 
 export type Cluster = Selectable<ClustersTable>;

@@ -73,6 +73,8 @@ export interface ChatPort {
   ephemeral(channel: string, identity: string, card: Card): Promise<void>;
   /** Sends a direct message; returns a ref that `update` accepts. Throws DmUnavailableError when the user's DMs are closed. */
   dm(identity: string, card: Card, file?: Attachment): Promise<string>;
+  /** Answers through an inbox entry's `respondRef` after a restart; false when that channel no longer works. */
+  answerLate?(respondRef: string, reply: Reply): Promise<boolean>;
 }
 
 /** The inbound calls: commands, buttons and the views adapters render. */
@@ -87,10 +89,34 @@ export interface CorePort {
   autocomplete(input: AutocompleteInput): Promise<Suggestion[]>;
 }
 
+/**
+ * An inbound command or press as the adapter stores it before acknowledging it. `id` is the platform's delivery id
+ * (one delivery, never content a user can send again); `respondRef` is the adapter's own way to answer later,
+ * valid until `respondUntil` (a Slack response_url for 30 minutes, a Discord interaction token for 15).
+ */
+export type InboxEntry =
+  | { id: string; kind: "command"; input: CommandInput; respondRef?: string; respondUntil?: number }
+  | { id: string; kind: "action"; input: ActionInput; respondRef?: string; respondUntil?: number };
+
+/** Where a platform keeps the DM channels it opened, so a restart opens none again. */
+export interface DmChannelStore {
+  get(identity: string): Promise<string | undefined>;
+  set(identity: string, channel: string): Promise<void>;
+}
+
 /** All an adapter sees of the core: the inbound calls, where to plug its outbound port, and the configuration it renders. */
 export interface InboundPort extends CorePort {
   /** The validated configuration (sizes and limits for typed options, tenants' channels, members for the console). */
   readonly config: Config;
+  /**
+   * Stores an entry durably (arrivals in the same turn share one transaction); resolve before acknowledging.
+   * False when the id was seen before: a redelivery, to acknowledge and otherwise ignore.
+   */
+  accept(entry: InboxEntry): Promise<boolean>;
+  /** Runs a stored entry once, hands its reply to `answer`, and records that it was answered. */
+  run(id: string, answer: (reply: Reply) => Promise<void>): Promise<Reply>;
+  /** The DM channels the platforms opened. */
+  readonly dmChannels: DmChannelStore;
   /** Plugs a platform's outbound port in; the fallback port also takes refs no other port claims (the console). */
   connect(port: ChatPort, opts?: { fallback?: boolean }): void;
   /** A display label for an identity: the member's name with the identity, or the identity alone. */

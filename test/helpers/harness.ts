@@ -55,6 +55,8 @@ export interface TestCore {
   /** Waits until jobs and chat traffic settle. */
   idle(): Promise<void>;
   close(): Promise<void>;
+  /** Stops like a crash would leave it: accepted inbox entries are not waited for. */
+  crash(): Promise<void>;
 }
 
 export interface TestCoreOptions {
@@ -93,5 +95,6 @@ export async function makeCore(opts: TestCoreOptions = {}): Promise<TestCore> {
       await core.stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
+    crash: () => core.stop({ drainMs: 0 }),
   };
 }

@@ -1,5 +1,5 @@
 /** A ChatPort that records every outbound call, for asserting what users would see. */
-import type { Attachment, Card } from "../../src/kernel/cards.ts";
+import type { Attachment, Card, Reply } from "../../src/kernel/cards.ts";
 import type { ChatPort } from "../../src/kernel/ports.ts";
 
 export interface Sent {
@@ -25,6 +25,16 @@ export class RecordingPort implements ChatPort {
   async replyInThread(ref: string, card: Card): Promise<string> { return this.record("thread", ref, card); }
   async ephemeral(channel: string, _identity: string, card: Card): Promise<void> { this.record("ephemeral", channel, card); }
   async dm(identity: string, card: Card, file?: Attachment): Promise<string> { return this.record("dm", identity, card, file); }
+
+  /** Answers given through a stored response channel after a restart; refs in `deadRefs` answer false. */
+  readonly late: { ref: string; reply: Reply }[] = [];
+  readonly deadRefs = new Set<string>();
+
+  async answerLate(ref: string, reply: Reply): Promise<boolean> {
+    if (this.deadRefs.has(ref)) return false;
+    this.late.push({ ref, reply: structuredClone(reply) });
+    return true;
+  }
 
   /** Direct messages sent to one identity. */
   dmsTo(identity: string): Sent[] {

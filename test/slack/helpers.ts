@@ -39,7 +39,7 @@ export interface SlackRig {
   url: string;
   logs: string[];
   /** Sends a signed slash command in HTTP mode; resolves with the HTTP status. */
-  command(user: string, channel: string, text: string, opts?: { triggerId?: string; headers?: Record<string, string>; signWith?: string; timestamp?: number }): Promise<{ status: number; responseUrl: string }>;
+  command(user: string, channel: string, text: string, opts?: { triggerId?: string; responseUrl?: string; headers?: Record<string, string>; signWith?: string; timestamp?: number }): Promise<{ status: number; responseUrl: string }>;
   /** Presses a button in HTTP mode. */
   press(user: string, channel: string, actionId: string, opts?: { triggerId?: string }): Promise<{ status: number; responseUrl: string }>;
   /** The response_url answer for a command or press, once it arrived. */
@@ -72,7 +72,7 @@ export async function startRig(mode: "http" | "socket", opts: { config?: Record<
   return {
     t, fake, slack, http, url, logs,
     async command(user, channel, text, o = {}) {
-      const responseUrl = fake.responseUrl();
+      const responseUrl = o.responseUrl ?? fake.responseUrl();
       const body = slashCommandBody({ user_id: user, channel_id: channel, text, trigger_id: o.triggerId ?? `trig-${++triggers}`, response_url: responseUrl });
       const status = await post(body, { ...slackSignature(o.signWith ?? SECRET, body, o.timestamp), ...o.headers });
       return { status, responseUrl };

@@ -64,12 +64,16 @@ describe("Slack, HTTP mode, real Bolt against the fake Slack", () => {
 
   it("a redelivered command (X-Slack-Retry-Num) creates nothing new", async () => {
     rig = await startRig("http");
-    await rig.command("U0BOB", "C0CS401", "create lab3", { triggerId: "trig-same" });
-    const retry = await rig.command("U0BOB", "C0CS401", "create lab3", { triggerId: "trig-same", headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" } });
+    // Slack retries the very same request: same trigger_id, same response_url.
+    const first = await rig.command("U0BOB", "C0CS401", "create lab3", { triggerId: "trig-same" });
+    const retry = await rig.command("U0BOB", "C0CS401", "create lab3", { triggerId: "trig-same", responseUrl: first.responseUrl, headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" } });
     expect(retry.status).toBe(200);
-    expect((await rig.responseFor(retry.responseUrl)).text).toContain("Request #1 sent");
+    expect((await rig.responseFor(first.responseUrl)).text).toContain("Request #1 sent");
     await rig.t.idle();
     expect(await rig.t.core.app.db.k.selectFrom("requests").selectAll().execute()).toHaveLength(1);
+    // Answered once: the redelivery is acknowledged and otherwise ignored.
+    const id = first.responseUrl.slice(first.responseUrl.lastIndexOf("/") + 1);
+    expect(rig.fake.responses.filter((r) => r.id === id)).toHaveLength(1);
   });
 
   it("answers a bare /cluster from someone who may create nothing privately, without a form", async () => {
