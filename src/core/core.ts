@@ -56,7 +56,7 @@ export class Core {
       kubeconfigs: new KubeconfigStore(db, opts.secretKey),
       notifier: new Notifier(this.router, db, directory, opts.log, opts.minUpdateIntervalMs ?? 0),
       jobs: new JobQueue(db, opts.clock, opts.log, opts.metrics, opts.config.queue.max_parallel_jobs),
-      driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor),
+      driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor, { db, log: opts.log }),
       locks: new Locks(),
     };
     this.app = app;

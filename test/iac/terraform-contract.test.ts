@@ -15,7 +15,7 @@ const CONTRACT = [
   "workers", "vcpus", "memory_mb", "disk_gb",
   "ips", "prefix", "gateway", "dns",
   "ssh_public_key", "ssh_user",
-  "proxmox_endpoint", "proxmox_api_token", "proxmox_insecure", "proxmox_nodes",
+  "proxmox_endpoint", "proxmox_api_token", "proxmox_insecure", "proxmox_nodes", "placement", "vm_ids",
   "template_vmid", "datastore", "bridge", "linked_clones",
   "kubernetes_version", "pod_cidr",
 ];
