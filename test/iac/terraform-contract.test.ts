@@ -42,7 +42,7 @@ describe("Terraform contract with the driver", () => {
     expect(read(dir, "outputs.tf")).toMatch(/^output "nodes" \{/m);
   });
 
-  it("adds only hang_seconds to the fixture", () => {
-    expect(variableNames(read(COPIES[1] ?? "", "hang.tf"))).toEqual(["hang_seconds"]);
+  it("adds only the test knobs hang_seconds, clone_seconds and clone_log to the fixture", () => {
+    expect(variableNames(read(COPIES[1] ?? "", "hang.tf"))).toEqual(["hang_seconds", "clone_seconds", "clone_log"]);
   });
 });
