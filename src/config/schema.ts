@@ -82,6 +82,10 @@ const proxmox = z.strictObject({
   /** Whether `datastore` is shared by all `nodes` (Ceph, NFS, iSCSI); local-lvm and the like are not. */
   shared_storage: z.boolean().default(false),
   ssh_user: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default("labforge"),
+  /** free_memory: each VM on the node with the most free memory (read from the API); round_robin: in turn. */
+  placement: z.enum(["free_memory", "round_robin"]).default("free_memory"),
+  /** guest_agent: a node's SSH host key is read through the QEMU guest agent before first contact; first_contact: pinned when first seen. */
+  host_keys: z.enum(["guest_agent", "first_contact"]).default("guest_agent"),
   /** Where VM ids come from ("41000-41999"); unset, Proxmox picks the next free id. */
   vmid_range: z.string().refine((s) => parseVmidRange(s) !== undefined, "expected a range of VM ids like 41000-41999 (100–999999999)").optional(),
 }).superRefine((p, ctx) => {

@@ -31,7 +31,8 @@ const FLANNEL_IMAGES = ["docker.io/flannel/flannel-cni-plugin:v1.6.0-flannel1", 
 const HOLDS = ["containerd", "cri-tools", "kubeadm", "kubectl", "kubelet", "kubernetes-cni", "runc"];
 const MASKED = "unattended-upgrades.service masked\napt-daily.timer masked\napt-daily-upgrade.timer masked\n";
 
-describe.skipIf(unavailable)("production roles against stand-ins", () => {
+// Each test runs ansible-playbook once or twice against two nodes: tens of seconds on a loaded two-core machine.
+describe.skipIf(unavailable)("production roles against stand-ins", { timeout: 120_000 }, () => {
   const tmp = tempDir("roles");
   let sshd: Sshd;
   let keyPath: string;

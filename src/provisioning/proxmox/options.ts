@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "../../config/schema.ts";
 import type { Logger } from "../../log.ts";
 import type { Redactor } from "../../util/redact.ts";
+import { proxmoxApi, type ProxmoxApi } from "./proxmox-api.ts";
 import type { VmidAllocator } from "./vmid-pool.ts";
 import type { ModuleInput } from "./workspace-files.ts";
 
@@ -37,6 +38,8 @@ export interface ProxmoxDriverOptions {
   kubectlTimeoutMs?: number;
   /** queue.max_parallel_clones: VMs cloned at once across all applies (default 2). */
   maxParallelClones?: number;
+  /** The Proxmox API for placement and guest-agent host keys (default: a client for infra.proxmox.endpoint with the token). */
+  api?: ProxmoxApi;
   /** VM ids from infra.proxmox.vmid_range; without it Proxmox picks the ids. */
   vmids?: VmidAllocator;
   /** Redacts what the driver logs; the driver registers the token and the private key with it. */
@@ -53,7 +56,8 @@ export interface RemoteOptions {
   adminKubeconfig: string;
 }
 
-export type ResolvedOptions = Required<Omit<ProxmoxDriverOptions, "log" | "ansibleConfig" | "vmids">> & {
+export type ResolvedOptions = Required<Omit<ProxmoxDriverOptions, "log" | "ansibleConfig" | "vmids" | "api">> & {
+  api: ProxmoxApi;
   remote: RemoteOptions;
   vmids: VmidAllocator | undefined;
   ansibleConfig: string | undefined;
@@ -84,6 +88,7 @@ export function resolveOptions(o: ProxmoxDriverOptions, redactor: Redactor): Res
     kubectlTimeoutMs: o.kubectlTimeoutMs ?? 60_000,
     maxParallelClones: o.maxParallelClones ?? 2,
     vmids: o.vmids,
+    api: o.api ?? proxmoxApi({ endpoint: o.proxmox.endpoint, tokenId: o.proxmox.token_id, tokenSecret: o.tokenSecret, insecure: o.proxmox.insecure }),
     redactor, log: o.log,
   };
 }

@@ -16,6 +16,8 @@ import { loadOrCreateKeyPair, type SshKeyPair } from "./ssh-keys.ts";
 import { TerraformRunner } from "./terraform-runner.ts";
 import { waitForNodes } from "./wait-ssh.ts";
 import { CloneSlots } from "./clone-slots.ts";
+import { parsePublicKeyLine } from "./known-hosts.ts";
+import { placeByFreeMemory } from "./placement.ts";
 import { declaredOnly, freezeInputs, moduleNeedsProxmox, rootModule, tfvars, writeWorkspace } from "./workspace-files.ts";
 import { MODULE_COPY, copyModuleInto, declaredVariables, readManifest, workspaceReport, type WorkspaceReport } from "./workspace-module.ts";
 
@@ -82,7 +84,16 @@ export class ProxmoxDriver implements InfraDriver {
     const knownHosts = await KnownHosts.load(join(ws, "known_hosts"));
     await waitForNodes(checkNodes(nodes), knownHosts, {
       port: this.o.sshPort, user: this.o.proxmox.ssh_user, privateKey: key.privateKey, attemptTimeoutMs: this.o.sshAttemptTimeoutMs,
+      hostKeyFor: this.o.proxmox.host_keys === "guest_agent" ? (n, signal) => this.hostKeyFromAgent(n, signal) : undefined,
     }, ctx);
+  }
+
+  /** The node's ed25519 host public key as its VM reports it through the QEMU guest agent; undefined until it can. */
+  private async hostKeyFromAgent(node: NodeInfo, signal: AbortSignal): Promise<{ type: string; key: string } | undefined> {
+    const pve = await this.o.api.nodeOfVm(node.vmid, signal);
+    if (!pve) return undefined;
+    const text = await this.o.api.readGuestFile(pve, node.vmid, "/etc/ssh/ssh_host_ed25519_key.pub", signal);
+    return text === undefined ? undefined : parsePublicKeyLine(text);
   }
 
   /** Runs the playbook (kubeadm init/join) through the workspace's inventory. */
@@ -153,12 +164,28 @@ export class ProxmoxDriver implements InfraDriver {
     const code = exists && !legacy ? join(ws, MODULE_COPY) : moduleDir;
     const earlier = exists ? await readJson(join(ws, "terraform.tfvars.json")) : undefined;
     const vmIds = await this.allocateVmIds(s);
-    const vars = declaredOnly(freezeInputs(tfvars(s, proxmox, key.publicKey, [], vmIds), earlier), await declaredVariables(code));
+    const placement = await this.placement(s, earlier);
+    const vars = declaredOnly(freezeInputs(tfvars(s, proxmox, key.publicKey, placement, vmIds), earlier), await declaredVariables(code));
     const source = legacy ? resolve(moduleDir) : `./${MODULE_COPY}`;
     return writeWorkspace(dataDir, s.id, {
       "main.tf.json": JSON.stringify(rootModule(source, await moduleNeedsProxmox(code), moduleInputs, await declaredVariables(code)), null, 2) + "\n",
       "terraform.tfvars.json": JSON.stringify(vars, null, 2) + "\n",
     }, (dir) => copyModuleInto(moduleDir, dir));
+  }
+
+  /**
+   * Each VM's Proxmox node by free memory ([] = round robin in the module).
+   * Asked only when some VM has no node yet: the ones placed before keep theirs.
+   */
+  private async placement(s: ClusterSpec, earlier: Record<string, unknown> | undefined): Promise<string[]> {
+    const px = this.o.proxmox;
+    if (px.placement !== "free_memory") return [];
+    const before = Array.isArray(earlier?.placement) ? earlier.placement : undefined;
+    if (before && (before.length === 0 || before.length >= s.workers + 1)) return []; // freezeInputs keeps those
+    const names = Array.from({ length: s.workers + 1 }, (_, i) => `${s.tenant}-${s.name}-${i === 0 ? "cp" : `w${i}`}`);
+    const r = placeByFreeMemory(names, s.memoryMb, px.nodes, await this.o.api.nodes());
+    if (!r.ok) throw new StepError(r.message);
+    return r.placement;
   }
 
   /** VM ids for the cluster's nodes from the range ([] without one), refused with the numbers when the range is full. */
