@@ -33,7 +33,7 @@ export function createDriver(config: Config, dataDir: string, secrets: DriverSec
       vmids: range && deps.db ? databaseVmids(deps.db, px.vmid_range!, range) : undefined,
     });
     // The start-up report of workspaces made with an older module (issue 14.1); a failure to read them is not fatal.
-    void driver.reportWorkspaces().catch((e: unknown) => deps.log?.warn({ err: e }, "could not check the cluster workspaces' modules"));
+    try { driver.reportWorkspaces(); } catch (e) { deps.log?.warn({ err: e }, "could not check the cluster workspaces' modules"); }
     return driver;
   }
   return new SimulatedDriver({ dataDir, stepMs: config.infra.simulated.step_ms, fail: config.infra.simulated.fail });

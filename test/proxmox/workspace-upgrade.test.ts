@@ -46,7 +46,7 @@ describe.skipIf(!hasTerraform)("proxmox driver: workspaces across module upgrade
     appendFileSync(join(moduleDir, "variables.tf"), '\nvariable "cost_centre" {\n  type = string\n}\n');
 
     const upgraded = driver(dataDir, { moduleDir });
-    const report = await upgraded.reportWorkspaces();
+    const report = upgraded.reportWorkspaces();
     expect(report).toEqual({ older: [old.id], legacy: [], current: 0 });
 
     // Its own copy and lock state: init and destroy work as on the day it was made.
@@ -59,7 +59,7 @@ describe.skipIf(!hasTerraform)("proxmox driver: workspaces across module upgrade
     const fresh = clusterSpec({ name: "new-one" });
     await expect(upgraded.apply(fresh, recordingContext())).rejects.toThrow(/terraform init failed/);
     expect(readFileSync(join(workspaceOf(dataDir, fresh.id), "module/versions.tf"), "utf8")).toContain("hashicorp/null");
-    expect(await upgraded.reportWorkspaces()).toEqual({ older: [], legacy: [], current: 1 });
+    expect(upgraded.reportWorkspaces()).toEqual({ older: [], legacy: [], current: 1 });
   });
 
   it("keeps a workspace's node list, template and datastore when the config changes before a resumed apply", async () => {
@@ -86,7 +86,7 @@ describe.skipIf(!hasTerraform)("proxmox driver: workspaces across module upgrade
     const { rmSync } = await import("node:fs");
     rmSync(join(ws, "module"), { recursive: true });
     rmSync(join(ws, "labforge-workspace.json"));
-    expect((await d.reportWorkspaces()).legacy).toEqual([spec.id]);
+    expect(d.reportWorkspaces().legacy).toEqual([spec.id]);
     await d.apply(spec, recordingContext());
     expect(JSON.parse(readFileSync(join(ws, "main.tf.json"), "utf8")).module.cluster.source).toBe(FIXTURE_MODULE);
     await d.destroy(spec, recordingContext());

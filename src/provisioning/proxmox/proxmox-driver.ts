@@ -37,8 +37,8 @@ export class ProxmoxDriver implements InfraDriver {
   }
 
   /** Which workspaces were made with another module than the current one (logged at start; see docs/infrastructure.md, upgrades). */
-  async reportWorkspaces(): Promise<WorkspaceReport> {
-    const r = await workspaceReport(this.o.dataDir, this.o.moduleDir);
+  reportWorkspaces(): WorkspaceReport {
+    const r = workspaceReport(this.o.dataDir, this.o.moduleDir);
     if (r.older.length > 0) {
       this.o.log?.warn({ workspaces: r.older }, `${r.older.length} cluster workspace(s) were made with an older k8s-cluster module; they keep their own copy until destroyed (docs/infrastructure.md, "Upgrading the module")`);
     }

@@ -5,7 +5,7 @@
  * repository's module or provider pin moved on.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 
@@ -22,43 +22,47 @@ export interface WorkspaceManifest {
 }
 
 /** Files of a module that terraform reads or a person may want: everything except terraform's own caches and state. */
-async function moduleFiles(dir: string): Promise<string[]> {
+function moduleFiles(dir: string): string[] {
   const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.name.startsWith(".") || e.name.startsWith("terraform.tfstate")) continue; // .terraform, .terraform.lock.hcl, state
       const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
+      if (e.isDirectory()) walk(p);
       else if (e.isFile()) out.push(p);
     }
   };
-  await walk(dir);
+  walk(dir);
   return out.sort();
 }
 
-/** sha256 over the module's file names and contents: equal fingerprints mean the same code. */
-export async function moduleFingerprint(dir: string): Promise<string> {
+/** sha256 over the module's file names and contents: equal fingerprints mean the same code (synchronous: small files, read at start). */
+export function moduleFingerprint(dir: string): string {
   const h = createHash("sha256");
-  for (const f of await moduleFiles(dir)) h.update(`${relative(dir, f)}\0`).update(await readFile(f)).update("\0");
+  for (const f of moduleFiles(dir)) h.update(`${relative(dir, f)}\0`).update(readFileSync(f)).update("\0");
   return h.digest("hex");
 }
 
 /** Copies the module into `<wsDir>/module` (dirs 0700, files 0600) and writes the manifest. */
 export async function copyModuleInto(moduleDir: string, wsDir: string, now: Date = new Date()): Promise<void> {
   const dest = join(wsDir, MODULE_COPY);
-  for (const f of await moduleFiles(moduleDir)) {
+  for (const f of moduleFiles(moduleDir)) {
     const target = join(dest, relative(moduleDir, f));
     await mkdir(join(target, ".."), { recursive: true, mode: 0o700 });
     await writeFile(target, await readFile(f), { mode: 0o600 });
   }
-  const manifest: WorkspaceManifest = { format: 2, moduleFingerprint: await moduleFingerprint(moduleDir), createdAt: now.toISOString() };
+  const manifest: WorkspaceManifest = { format: 2, moduleFingerprint: moduleFingerprint(moduleDir), createdAt: now.toISOString() };
   await writeFile(join(wsDir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
 }
 
 /** The workspace's manifest, or undefined for a workspace made before module copies (or a damaged one). */
 export async function readManifest(wsDir: string): Promise<WorkspaceManifest | undefined> {
+  return readManifestSync(wsDir);
+}
+
+function readManifestSync(wsDir: string): WorkspaceManifest | undefined {
   try {
-    const m = JSON.parse(await readFile(join(wsDir, MANIFEST), "utf8")) as Partial<WorkspaceManifest>;
+    const m = JSON.parse(readFileSync(join(wsDir, MANIFEST), "utf8")) as Partial<WorkspaceManifest>;
     return m.format === 2 && typeof m.moduleFingerprint === "string" && existsSync(join(wsDir, MODULE_COPY)) ? m as WorkspaceManifest : undefined;
   } catch {
     return undefined;
@@ -82,15 +86,15 @@ export interface WorkspaceReport {
   current: number;
 }
 
-/** Sorts every cluster workspace under the data dir by the module it was made with. */
-export async function workspaceReport(dataDir: string, moduleDir: string): Promise<WorkspaceReport> {
+/** Sorts every cluster workspace under the data dir by the module it was made with (synchronous, so the start-up log has it before anything runs). */
+export function workspaceReport(dataDir: string, moduleDir: string): WorkspaceReport {
   const root = join(dataDir, "workspaces");
   const report: WorkspaceReport = { older: [], legacy: [], current: 0 };
   if (!existsSync(root)) return report;
-  const current = await moduleFingerprint(moduleDir);
-  for (const e of await readdir(root, { withFileTypes: true })) {
+  const current = moduleFingerprint(moduleDir);
+  for (const e of readdirSync(root, { withFileTypes: true })) {
     if (!e.isDirectory() || e.name.startsWith(".")) continue;
-    const m = await readManifest(join(root, e.name));
+    const m = readManifestSync(join(root, e.name));
     if (!m) report.legacy.push(e.name);
     else if (m.moduleFingerprint !== current) report.older.push(e.name);
     else report.current++;
