@@ -5,7 +5,7 @@
  * constraint moved on. Also 14.10 (VM ids from the database) end to end.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { appendFileSync, cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDb } from "../../src/db/open.ts";
 import { ProxmoxDriver } from "../../src/provisioning/proxmox/proxmox-driver.ts";
@@ -76,20 +76,33 @@ describe.skipIf(!hasTerraform)("proxmox driver: workspaces across module upgrade
     await changed.destroy(spec, recordingContext());
   });
 
-  it("uses a workspace made before module copies by path, and reports it as legacy", async () => {
+  it("keeps the VMs of a workspace made before module copies, VM ids and placement: legacy, by path, nothing replaced", async () => {
     const dataDir = join(tmp.dir, "legacy");
     const spec = clusterSpec();
-    const d = driver(dataDir);
-    await d.prepare(spec, recordingContext());
+    await driver(dataDir).apply(spec, recordingContext());
     const ws = workspaceOf(dataDir, spec.id);
-    // What an earlier labforge left: no manifest, no copy, an absolute source.
-    const { rmSync } = await import("node:fs");
+    // What an earlier labforge left: no manifest, no copy, no placement or vm_ids inputs.
     rmSync(join(ws, "module"), { recursive: true });
     rmSync(join(ws, "labforge-workspace.json"));
-    expect(d.reportWorkspaces().legacy).toEqual([spec.id]);
-    await d.apply(spec, recordingContext());
-    expect(JSON.parse(readFileSync(join(ws, "main.tf.json"), "utf8")).module.cluster.source).toBe(FIXTURE_MODULE);
-    await d.destroy(spec, recordingContext());
+    const { placement: _p, vm_ids: _v, ...oldVars } = tfvarsOf(dataDir, spec.id);
+    writeFileSync(join(ws, "terraform.tfvars.json"), JSON.stringify(oldVars));
+
+    // The upgraded bot has a vmid_range and places by free memory: neither may touch the existing VMs.
+    const db = openDb(join(tmp.dir, "legacy.db"));
+    try {
+      const api = { nodes: () => { throw new Error("no API call for VMs that exist"); }, nodeOfVm: async () => undefined, readGuestFile: async () => undefined };
+      const d = driver(dataDir, { vmids: databaseVmids(db, "41000-41099", { first: 41000, last: 41099 }), api, proxmox: proxmoxConfig({ placement: "free_memory" }) });
+      expect(d.reportWorkspaces().legacy).toEqual([spec.id]);
+      const ctx = recordingContext();
+      await d.apply(spec, ctx);
+      expect(ctx.logs).toContain("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.");
+      expect(JSON.parse(readFileSync(join(ws, "main.tf.json"), "utf8")).module.cluster.source).toBe(FIXTURE_MODULE);
+      expect(tfvarsOf(dataDir, spec.id)).toMatchObject({ placement: [], vm_ids: [] });
+      expect(await vmidsOf(db.k, spec.id)).toEqual([]);
+      await d.destroy(spec, recordingContext());
+    } finally {
+      await db.close();
+    }
   });
 
   it("gives VMs ids from the configured range, keeps them on a resumed apply, refuses a full range, and frees them on destroy", async () => {

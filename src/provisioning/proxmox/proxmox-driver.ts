@@ -18,7 +18,7 @@ import { waitForNodes } from "./wait-ssh.ts";
 import { CloneSlots } from "./clone-slots.ts";
 import { parsePublicKeyLine } from "./known-hosts.ts";
 import { placeByFreeMemory } from "./placement.ts";
-import { declaredOnly, freezeInputs, moduleNeedsProxmox, rootModule, tfvars, writeWorkspace } from "./workspace-files.ts";
+import { declaredOnly, freezeInputs, moduleNeedsProxmox, needsFreshPerNode, rootModule, tfvars, writeWorkspace } from "./workspace-files.ts";
 import { MODULE_COPY, copyModuleInto, declaredVariables, readManifest, workspaceReport, type WorkspaceReport } from "./workspace-module.ts";
 
 export class ProxmoxDriver implements InfraDriver {
@@ -163,8 +163,10 @@ export class ProxmoxDriver implements InfraDriver {
     // A new workspace gets a copy of moduleDir, so moduleDir is what it will declare.
     const code = exists && !legacy ? join(ws, MODULE_COPY) : moduleDir;
     const earlier = exists ? await readJson(join(ws, "terraform.tfvars.json")) : undefined;
-    const vmIds = await this.allocateVmIds(s);
-    const placement = await this.placement(s, earlier);
+    // Asked only when some VM has none yet: existing VMs keep theirs (freezeInputs), and no API call or id is wasted.
+    const n = s.workers + 1;
+    const vmIds = needsFreshPerNode(earlier, "vm_ids", n) ? await this.allocateVmIds(s) : [];
+    const placement = needsFreshPerNode(earlier, "placement", n) ? await this.placement(s) : [];
     const vars = declaredOnly(freezeInputs(tfvars(s, proxmox, key.publicKey, placement, vmIds), earlier), await declaredVariables(code));
     const source = legacy ? resolve(moduleDir) : `./${MODULE_COPY}`;
     return writeWorkspace(dataDir, s.id, {
@@ -173,15 +175,10 @@ export class ProxmoxDriver implements InfraDriver {
     }, (dir) => copyModuleInto(moduleDir, dir));
   }
 
-  /**
-   * Each VM's Proxmox node by free memory ([] = round robin in the module).
-   * Asked only when some VM has no node yet: the ones placed before keep theirs.
-   */
-  private async placement(s: ClusterSpec, earlier: Record<string, unknown> | undefined): Promise<string[]> {
+  /** Each VM's Proxmox node by free memory ([] = round robin in the module). */
+  private async placement(s: ClusterSpec): Promise<string[]> {
     const px = this.o.proxmox;
     if (px.placement !== "free_memory") return [];
-    const before = Array.isArray(earlier?.placement) ? earlier.placement : undefined;
-    if (before && (before.length === 0 || before.length >= s.workers + 1)) return []; // freezeInputs keeps those
     const names = Array.from({ length: s.workers + 1 }, (_, i) => `${s.tenant}-${s.name}-${i === 0 ? "cp" : `w${i}`}`);
     const r = placeByFreeMemory(names, s.memoryMb, px.nodes, await this.o.api.nodes());
     if (!r.ok) throw new StepError(r.message);

@@ -35,8 +35,9 @@ export function freezeInputs(fresh: Record<string, unknown>, earlier: Record<str
   const out = { ...fresh };
   const n = Number(fresh.workers) + 1;
   for (const k of FROZEN_INPUTS) {
-    if (!(k in earlier)) continue;
-    const old = earlier[k];
+    // A per-node list missing from an existing workspace (made before it existed) means what empty means.
+    if (!(k in earlier) && !PER_NODE.has(k)) continue;
+    const old = earlier[k] ?? [];
     const now = fresh[k];
     if (!PER_NODE.has(k)) { out[k] = old; continue; }
     const o = Array.isArray(old) ? old : [];
@@ -45,6 +46,13 @@ export function freezeInputs(fresh: Record<string, unknown>, earlier: Record<str
     out[k] = o.length === 0 ? [] : o.length >= n ? o.slice(0, n) : f.length === n ? [...o, ...f.slice(o.length)] : f;
   }
   return out;
+}
+
+/** Whether a per-node input needs fresh values: a new workspace, or one whose VMs grew beyond the list it has. */
+export function needsFreshPerNode(earlier: Record<string, unknown> | undefined, key: "placement" | "vm_ids", nodes: number): boolean {
+  if (!earlier) return true;
+  const old = earlier[key];
+  return Array.isArray(old) && old.length > 0 && old.length < nodes;
 }
 
 /** Only the inputs a module declares: a module copy made by an older labforge may lack newer ones. */
