@@ -62,3 +62,12 @@ describe("infra.proxmox.vmid_range", () => {
     expect(parseConfig(withProxmox({ vmid_range: "41000-41999" }), "t").infra.proxmox?.vmid_range).toBe("41000-41999");
   });
 });
+
+describe("cluster sizes the proxmox driver accepts", () => {
+  it("refuses a disk smaller than the template's 12 GiB before terraform sees it", async () => {
+    const { checkSpec } = await import("../../src/provisioning/proxmox/spec-schema.ts");
+    const { clusterSpec } = await import("./support.ts");
+    expect(() => checkSpec(clusterSpec({ diskGb: 11 }))).toThrow("invalid cluster spec: diskGb: must be at least the template's 12 GiB");
+    expect(checkSpec(clusterSpec({ diskGb: 12 })).diskGb).toBe(12);
+  });
+});
