@@ -71,9 +71,15 @@ source "proxmox-iso" "ubuntu-2404-k8s" {
   cloud_init_storage_pool = var.datastore
 
   # Subiquity autoinstall: the kernel line points cloud-init's NoCloud
-  # datasource at Packer's HTTP server, which serves http/user-data.
-  http_directory = "${path.root}/http"
-  boot_wait      = "5s"
+  # datasource at Packer's HTTP server, which serves the rendered user-data.
+  http_content = {
+    "/user-data" = templatefile("${path.root}/http/user-data.pkrtpl.hcl", {
+      username      = var.build_username
+      password_hash = var.build_password_hash
+    })
+    "/meta-data" = file("${path.root}/http/meta-data")
+  }
+  boot_wait = "5s"
   boot_command = [
     "<wait>e<wait>",
     "<down><down><down><end>",

@@ -75,7 +75,8 @@ variable "vlan_tag" {
 }
 
 # Used only while the template is built and deleted by the last build step;
-# see packer/README.md. It must match the hash in http/user-data.
+# see packer/README.md. build_password_hash must be the crypt(3) hash of
+# build_password (openssl passwd -6); the defaults match.
 variable "build_username" {
   type    = string
   default = "labforge-build"
@@ -84,6 +85,11 @@ variable "build_username" {
 variable "build_password" {
   type    = string
   default = "labforge-build"
+}
+
+variable "build_password_hash" {
+  type    = string
+  default = "$6$4ea1f36bff9240a8$shAmlNlRxCIk.7dSNjwELnz8RQiZes3c4EwFAxh1iUeeWyvs1uiLw58/h.QMXkJS8CT9M8M5FLvQR/JeqYddj."
 }
 
 # --- What goes into the image (pinned) ----------------------------------------

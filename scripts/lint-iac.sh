@@ -41,7 +41,8 @@ trap 'rm -rf "$tmp"' EXIT
 find packer -maxdepth 1 -name '*.pkr.hcl' ! -name plugins.pkr.hcl -exec cp {} "$tmp/" \;
 packer validate -syntax-only "$tmp"
 
-step "shellcheck packer/scripts/*.sh scripts/lint-iac.sh"
+step "shellcheck packer/scripts/*.sh scripts/lint-iac.sh test/fixtures/ansible/standins"
 shellcheck packer/scripts/*.sh scripts/lint-iac.sh
+find test/fixtures/ansible/standins -type f ! -name '*.md' -exec shellcheck -s sh -x -P test/fixtures/ansible/standins {} +
 
 echo "lint-iac: all checks passed"

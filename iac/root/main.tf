@@ -1,5 +1,5 @@
 # Example root module: the labforge driver writes one like this into each
-# cluster's workspace (with an absolute module source), next to a
+# cluster's workspace (with a copy of the module in ./module, so the cluster is always destroyed with the code it was made with), next to a
 # terraform.tfvars.json holding only non-secret inputs. The API token arrives
 # as TF_VAR_proxmox_api_token in the environment and is never written down.
 
@@ -46,6 +46,8 @@ module "cluster" {
   proxmox_api_token = var.proxmox_api_token
   proxmox_insecure  = var.proxmox_insecure
   proxmox_nodes     = var.proxmox_nodes
+  placement         = var.placement
+  vm_ids            = var.vm_ids
   template_vmid     = var.template_vmid
   datastore         = var.datastore
   bridge            = var.bridge

@@ -67,12 +67,12 @@ variable "memory_mb" {
 }
 
 variable "disk_gb" {
-  description = "Root disk per node in GiB; must not be smaller than the template's disk."
+  description = "Root disk per node in GiB; must not be smaller than the template's 12 GiB disk (clones only grow)."
   type        = number
 
   validation {
-    condition     = var.disk_gb >= 10 && floor(var.disk_gb) == var.disk_gb
-    error_message = "disk_gb must be a whole number of at least 10."
+    condition     = var.disk_gb >= 12 && floor(var.disk_gb) == var.disk_gb
+    error_message = "disk_gb must be a whole number of at least 12 (the template's disk size)."
   }
 }
 
@@ -174,12 +174,34 @@ variable "proxmox_insecure" {
 }
 
 variable "proxmox_nodes" {
-  description = "Proxmox nodes to place VMs on, round robin. The first one holds the template."
+  description = "Proxmox nodes VMs may be placed on. The first one holds the template."
   type        = list(string)
 
   validation {
     condition     = length(var.proxmox_nodes) > 0
     error_message = "proxmox_nodes must name at least one node."
+  }
+}
+
+variable "placement" {
+  description = "The Proxmox node of each VM, control plane first (the driver picks them by free memory); empty means round robin over proxmox_nodes."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.placement) == 0 || (length(var.placement) == var.workers + 1 && alltrue([for n in var.placement : contains(var.proxmox_nodes, n)]))
+    error_message = "placement must be empty or name one of proxmox_nodes for each of the workers + 1 VMs."
+  }
+}
+
+variable "vm_ids" {
+  description = "Proxmox VM ids of the VMs, control plane first (from infra.proxmox.vmid_range); empty lets Proxmox pick the next free ids."
+  type        = list(number)
+  default     = []
+
+  validation {
+    condition     = length(var.vm_ids) == 0 || (length(var.vm_ids) == var.workers + 1 && length(distinct(var.vm_ids)) == length(var.vm_ids) && alltrue([for id in var.vm_ids : id >= 100 && floor(id) == id]))
+    error_message = "vm_ids must be empty or hold workers + 1 distinct VM ids (whole numbers >= 100), control plane first."
   }
 }
 

@@ -34,3 +34,13 @@ apt-get install -y --no-install-recommends \
   ca-certificates curl gpg \
   conntrack socat ethtool ebtables ipset iptables
 systemctl enable qemu-guest-agent || true # static unit on some releases
+
+echo "==> no automatic updates: the image is the unit of change"
+# A node must not upgrade itself under a running cluster, nor hold the dpkg
+# lock while kubeadm runs. ansible/roles/common checks that these stay off.
+cat > /etc/apt/apt.conf.d/20auto-upgrades <<'CONF'
+APT::Periodic::Update-Package-Lists "0";
+APT::Periodic::Unattended-Upgrade "0";
+CONF
+systemctl disable --now apt-daily.timer apt-daily-upgrade.timer unattended-upgrades.service 2>/dev/null || true
+systemctl mask apt-daily.timer apt-daily-upgrade.timer apt-daily.service apt-daily-upgrade.service unattended-upgrades.service

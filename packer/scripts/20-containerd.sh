@@ -19,4 +19,5 @@ grep -q 'SystemdCgroup = true' /etc/containerd/config.toml \
 systemctl enable containerd
 systemctl restart containerd
 # The image is the unit of change: nothing on a node upgrades by itself.
-apt-mark hold containerd
+# runc comes with containerd and is as much a part of the runtime.
+apt-mark hold containerd runc

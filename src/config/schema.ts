@@ -103,8 +103,34 @@ const proxmox = z.strictObject({
   datastore: z.string().min(1),
   bridge: z.string().min(1),
   linked_clones: z.boolean().default(true),
+  /** Whether `datastore` is shared by all `nodes` (Ceph, NFS, iSCSI); local-lvm and the like are not. */
+  shared_storage: z.boolean().default(false),
   ssh_user: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default("labforge"),
+  /** free_memory: each VM on the node with the most free memory (read from the API); round_robin: in turn. */
+  placement: z.enum(["free_memory", "round_robin"]).default("free_memory"),
+  /** guest_agent: a node's SSH host key is read through the QEMU guest agent before first contact; first_contact: pinned when first seen. */
+  host_keys: z.enum(["guest_agent", "first_contact"]).default("guest_agent"),
+  /** Where VM ids come from ("41000-41999"); unset, Proxmox picks the next free id. */
+  vmid_range: z.string().refine((s) => parseVmidRange(s) !== undefined, "expected a range of VM ids like 41000-41999 (100–999999999)").optional(),
+}).superRefine((p, ctx) => {
+  // A linked clone cannot take the provider's clone-then-migrate path to another node's local disk.
+  if (p.linked_clones && p.nodes.length > 1 && !p.shared_storage) {
+    ctx.addIssue({ code: "custom", path: ["linked_clones"], message: `linked clones on ${p.nodes.length} nodes need shared storage, and ${p.datastore} is not marked shared: use a datastore all nodes share (and set shared_storage: true), list only the template's node in nodes, or set linked_clones: false (full clones, which migrate to the other nodes)` });
+  }
+  const r = p.vmid_range === undefined ? undefined : parseVmidRange(p.vmid_range);
+  if (r && p.template_vmid >= r.first && p.template_vmid <= r.last) {
+    ctx.addIssue({ code: "custom", path: ["vmid_range"], message: `the range must not contain template_vmid ${p.template_vmid}` });
+  }
 });
+
+/** Parses "41000-41999" into its first and last VM id; undefined when malformed or outside Proxmox's 100–999999999. */
+export function parseVmidRange(s: string): { first: number; last: number } | undefined {
+  const m = /^\s*(\d{3,9})\s*-\s*(\d{3,9})\s*$/.exec(s);
+  if (!m) return undefined;
+  const first = Number(m[1]);
+  const last = Number(m[2]);
+  return first >= 100 && first <= last ? { first, last } : undefined;
+}
 
 const infra = z.strictObject({
   driver: z.enum(["simulated", "proxmox"]).default("simulated"),

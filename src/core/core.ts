@@ -66,7 +66,7 @@ export class Core implements InboundPort {
       jobs: new JobQueue(db, opts.clock, opts.log, opts.metrics, {
         concurrency: opts.config.queue.max_parallel_jobs, retryDelayMs: opts.jobRetryDelayMs, redact: (s) => redactor.redact(s),
       }),
-      driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor),
+      driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor, { db, log: opts.log }),
       locks: new Locks(),
     };
     this.app = app;

@@ -146,6 +146,15 @@ export const MIGRATIONS: readonly string[] = [
     opened_at INTEGER NOT NULL
   );
   `,
+  /* 5: proxmox VM ids from infra.proxmox.vmid_range (issue 14 "iac"): one row per VM id a cluster holds */ `
+  CREATE TABLE vmid_allocations (
+    vmid INTEGER PRIMARY KEY,
+    cluster_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    allocated_at INTEGER NOT NULL
+  );
+  CREATE INDEX vmid_allocations_cluster ON vmid_allocations(cluster_id);
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

@@ -153,11 +153,20 @@ export interface DeliveriesTable {
   reply: string;
 }
 
+/** A proxmox VM id held by a cluster (infra.proxmox.vmid_range); position 0 is the control plane. */
+export interface VmidAllocationsTable {
+  vmid: number;
+  cluster_id: string;
+  position: number;
+  allocated_at: number;
+}
+
 export interface Database {
   clusters: ClustersTable;
   requests: RequestsTable;
   jobs: JobsTable;
   ip_allocations: IpAllocationsTable;
+  vmid_allocations: VmidAllocationsTable;
   kubeconfigs: KubeconfigsTable;
   grants: GrantsTable;
   audit: AuditTable;

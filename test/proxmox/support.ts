@@ -23,7 +23,9 @@ export function proxmoxConfig(over: Partial<ProxmoxConfig> = {}): ProxmoxConfig 
   return {
     endpoint: "https://pve1.dept.example:8006/", token_id: "labforge@pve!bot", insecure: false,
     nodes: ["pve1", "pve2"], template_vmid: 9000, datastore: "local-lvm", bridge: "vmbr0",
-    linked_clones: true, ssh_user: "labforge", ...over,
+    linked_clones: true, shared_storage: true, ssh_user: "labforge",
+    // No Proxmox API here: the driver tests that want one start the fake (fake-proxmox-api.ts) and say so.
+    placement: "round_robin", host_keys: "first_contact", ...over,
   };
 }
 

@@ -37,16 +37,20 @@ describe.skipIf(!hasTerraform)("proxmox driver: terraform", () => {
     // What a crash halfway through an earlier prepare would have left.
     mkdirSync(join(dataDir, "workspaces", `.tmp-${spec.id}-crashed`), { recursive: true });
     await d.prepare(spec, recordingContext());
-    expect(readdirSync(ws).sort()).toEqual(["main.tf.json", "terraform.tfvars.json"]);
+    expect(readdirSync(ws).sort()).toEqual(["labforge-workspace.json", "main.tf.json", "module", "terraform.tfvars.json"]);
+    // The workspace owns a copy of the module (files 0600), not a reference to the repository's.
+    expect(readdirSync(join(ws, "module")).sort()).toEqual(readdirSync(FIXTURE_MODULE).sort());
+    expect(readFileSync(join(ws, "module/main.tf"), "utf8")).toBe(readFileSync(join(FIXTURE_MODULE, "main.tf"), "utf8"));
+    expect(statSync(join(ws, "module/main.tf")).mode & 0o777).toBe(0o600);
     expect(statSync(ws).mode & 0o777).toBe(0o700);
     expect(statSync(join(ws, "terraform.tfvars.json")).mode & 0o777).toBe(0o600);
     expect(readdirSync(join(dataDir, "workspaces")).filter((n) => n.startsWith(".tmp-"))).toEqual([]);
     const vars = JSON.parse(readFileSync(join(ws, "terraform.tfvars.json"), "utf8"));
     expect(vars).not.toHaveProperty("proxmox_api_token");
-    expect(vars).toMatchObject({ cluster_id: spec.id, workers: 2, ips: spec.ips, ssh_user: "labforge", proxmox_nodes: ["pve1", "pve2"] });
+    expect(vars).toMatchObject({ cluster_id: spec.id, workers: 2, ips: spec.ips, ssh_user: "labforge", proxmox_nodes: ["pve1", "pve2"], vm_ids: [] });
     expect(vars.ssh_public_key).toBe(readFileSync(join(dataDir, "ssh/id_ed25519.pub"), "utf8").trim());
     const root = JSON.parse(readFileSync(join(ws, "main.tf.json"), "utf8"));
-    expect(root.module.cluster.source).toBe(FIXTURE_MODULE);
+    expect(root.module.cluster.source).toBe("./module");
     expect(root.provider).toBeUndefined(); // the fixture has no provider to configure
 
     const ctx = recordingContext();
@@ -124,7 +128,7 @@ describe.skipIf(!hasTerraform)("proxmox driver: terraform", () => {
       const expected = createHash("sha256").update(`labforge@pve!bot=${secret}`).digest("hex");
       expect(reports.map((r) => r.token_sha)).toEqual([expected, expected]);
       expect(reports.map((r) => r.leaked)).toEqual(["none", "none"]);
-      expect(reports[0]!.argv).toMatch(/terraform apply -auto-approve -input=false -json/);
+      expect(reports[0]!.argv).toMatch(/terraform apply -auto-approve -input=false -json -parallelism=2/);
       expect(reports[0]!.argv).not.toContain(secret);
     } finally {
       delete process.env.PROXMOX_TOKEN_SECRET;

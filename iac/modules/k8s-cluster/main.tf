@@ -11,8 +11,10 @@ locals {
       name = i == 0 ? "${local.name_prefix}-cp" : "${local.name_prefix}-w${i}"
       role = i == 0 ? "control_plane" : "worker"
       ip   = var.ips[i]
-      # Round robin over the Proxmox nodes.
-      proxmox_node = var.proxmox_nodes[i % length(var.proxmox_nodes)]
+      # The driver's placement by free memory; round robin when it gave none.
+      proxmox_node = length(var.placement) > 0 ? var.placement[i] : var.proxmox_nodes[i % length(var.proxmox_nodes)]
+      # From infra.proxmox.vmid_range; null lets Proxmox pick the next free id.
+      vm_id = length(var.vm_ids) > 0 ? var.vm_ids[i] : null
     }
   ]
 
@@ -27,6 +29,7 @@ resource "proxmox_virtual_environment_vm" "node" {
 
   name        = each.value.name
   node_name   = each.value.proxmox_node
+  vm_id       = each.value.vm_id
   description = "labforge ${var.cluster_id}: ${each.value.role} of ${var.tenant}/${var.cluster_name} (Kubernetes ${var.kubernetes_version}). Managed by Terraform; changes made here are overwritten."
   # Proxmox stores tags sorted and lower-case; giving them that way avoids a
   # perpetual diff.
@@ -51,6 +54,9 @@ resource "proxmox_virtual_environment_vm" "node" {
 
   cpu {
     cores = var.vcpus
+    # Proxmox's own default weight on cgroup v2 (the provider would send 1024,
+    # ten times the share of every VM not made by labforge).
+    units = 100
     # Proxmox 8's default model: live-migratable between unlike hosts.
     type = "x86-64-v2-AES"
   }

@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "../../config/schema.ts";
 import type { Logger } from "../../log.ts";
 import type { Redactor } from "../../util/redact.ts";
+import { proxmoxApi, type ProxmoxApi } from "./proxmox-api.ts";
+import type { VmidAllocator } from "./vmid-pool.ts";
 import type { ModuleInput } from "./workspace-files.ts";
 
 export type ProxmoxConfig = NonNullable<Config["infra"]["proxmox"]>;
@@ -34,6 +36,12 @@ export interface ProxmoxDriverOptions {
   sshAttemptTimeoutMs?: number;
   /** kubectl calls (which have no step timeout of their own) are abandoned after this long. */
   kubectlTimeoutMs?: number;
+  /** queue.max_parallel_clones: VMs cloned at once across all applies (default 2). */
+  maxParallelClones?: number;
+  /** The Proxmox API for placement and guest-agent host keys (default: a client for infra.proxmox.endpoint with the token). */
+  api?: ProxmoxApi;
+  /** VM ids from infra.proxmox.vmid_range; without it Proxmox picks the ids. */
+  vmids?: VmidAllocator;
   /** Redacts what the driver logs; the driver registers the token and the private key with it. */
   redactor?: Redactor;
   log?: Logger;
@@ -48,8 +56,10 @@ export interface RemoteOptions {
   adminKubeconfig: string;
 }
 
-export type ResolvedOptions = Required<Omit<ProxmoxDriverOptions, "log" | "ansibleConfig">> & {
+export type ResolvedOptions = Required<Omit<ProxmoxDriverOptions, "log" | "ansibleConfig" | "vmids" | "api">> & {
+  api: ProxmoxApi;
   remote: RemoteOptions;
+  vmids: VmidAllocator | undefined;
   ansibleConfig: string | undefined;
   log: Logger | undefined;
 };
@@ -76,6 +86,9 @@ export function resolveOptions(o: ProxmoxDriverOptions, redactor: Redactor): Res
     killAfterMs: o.killAfterMs ?? 60_000,
     sshAttemptTimeoutMs: o.sshAttemptTimeoutMs ?? 15_000,
     kubectlTimeoutMs: o.kubectlTimeoutMs ?? 60_000,
+    maxParallelClones: o.maxParallelClones ?? 2,
+    vmids: o.vmids,
+    api: o.api ?? proxmoxApi({ endpoint: o.proxmox.endpoint, tokenId: o.proxmox.token_id, tokenSecret: o.tokenSecret, insecure: o.proxmox.insecure }),
     redactor, log: o.log,
   };
 }

@@ -1,7 +1,7 @@
 /** The proxmox driver: terraform clones the VMs, ansible makes them a kubeadm cluster, ssh2 fetches the kubeconfig and runs kubectl. */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Redactor } from "../../util/redact.ts";
 import { removeWorkspace, workspaceOf } from "../workspace.ts";
 import { StepError, type ClusterSpec, type InfraDriver, type KubectlResult, type NodeInfo, type StepContext } from "../driver.ts";
@@ -15,12 +15,17 @@ import { runRemote, type SshTarget } from "./ssh-client.ts";
 import { loadOrCreateKeyPair, type SshKeyPair } from "./ssh-keys.ts";
 import { TerraformRunner } from "./terraform-runner.ts";
 import { waitForNodes } from "./wait-ssh.ts";
-import { moduleNeedsProxmox, rootModule, tfvars, writeWorkspace } from "./workspace-files.ts";
+import { CloneSlots } from "./clone-slots.ts";
+import { parsePublicKeyLine } from "./known-hosts.ts";
+import { placeByFreeMemory } from "./placement.ts";
+import { declaredOnly, freezeInputs, moduleNeedsProxmox, needsFreshPerNode, rootModule, tfvars, writeWorkspace } from "./workspace-files.ts";
+import { MODULE_COPY, copyModuleInto, declaredVariables, readManifest, workspaceReport, type WorkspaceReport } from "./workspace-module.ts";
 
 export class ProxmoxDriver implements InfraDriver {
   readonly name = "proxmox" as const;
   private readonly o: ResolvedOptions;
   private readonly terraform: TerraformRunner;
+  private readonly clones: CloneSlots;
   private keys: Promise<SshKeyPair> | undefined;
 
   constructor(opts: ProxmoxDriverOptions) {
@@ -28,6 +33,19 @@ export class ProxmoxDriver implements InfraDriver {
     redactor.add(opts.tokenSecret, `${opts.proxmox.token_id}=${opts.tokenSecret}`);
     this.o = resolveOptions(opts, redactor);
     this.terraform = new TerraformRunner(this.o);
+    this.clones = new CloneSlots(this.o.maxParallelClones);
+  }
+
+  /** Which workspaces were made with another module than the current one (logged at start; see docs/infrastructure.md, upgrades). */
+  reportWorkspaces(): WorkspaceReport {
+    const r = workspaceReport(this.o.dataDir, this.o.moduleDir);
+    if (r.older.length > 0) {
+      this.o.log?.warn({ workspaces: r.older }, `${r.older.length} cluster workspace(s) were made with an older k8s-cluster module; they keep their own copy until destroyed (docs/infrastructure.md, "Upgrading the module")`);
+    }
+    if (r.legacy.length > 0) {
+      this.o.log?.warn({ workspaces: r.legacy }, `${r.legacy.length} cluster workspace(s) predate module copies and follow ${this.o.moduleDir} by path; destroy or rebuild them before changing that module`);
+    }
+    return r;
   }
 
   /** Writes the workspace: root module and non-secret inputs (idempotent; state and pins are kept). */
@@ -41,10 +59,20 @@ export class ProxmoxDriver implements InfraDriver {
     const s = checkSpec(spec);
     const ws = await this.writeWorkspace(s); // a resumed job may find the step before it never ran here
     await this.terraform.init(ws, ctx);
-    await this.terraform.apply(ws, ctx);
+    const lease = await this.clones.acquire(s.workers + 1, ctx.signal);
+    try {
+      if (lease.count < s.workers + 1) ctx.log(`cloning at most ${lease.count} VM(s) at a time (queue.max_parallel_clones)`);
+      await this.terraform.apply(ws, ctx, lease.count);
+    } finally {
+      lease.release();
+    }
     const nodes = await this.terraform.nodes(ws, ctx);
     if (nodes.map((n) => n.ip).join(",") !== s.ips.join(",")) {
       throw new StepError(`terraform reports nodes at ${nodes.map((n) => n.ip).join(", ")}, expected ${s.ips.join(", ")}`);
+    }
+    const wanted = await this.vmIdsOfWorkspace(ws);
+    if (wanted.length > 0 && nodes.map((n) => n.vmid).join(",") !== wanted.join(",")) {
+      throw new StepError(`terraform reports VM ids ${nodes.map((n) => n.vmid).join(", ")}, expected ${wanted.join(", ")} from infra.proxmox.vmid_range`);
     }
     return nodes;
   }
@@ -56,7 +84,16 @@ export class ProxmoxDriver implements InfraDriver {
     const knownHosts = await KnownHosts.load(join(ws, "known_hosts"));
     await waitForNodes(checkNodes(nodes), knownHosts, {
       port: this.o.sshPort, user: this.o.proxmox.ssh_user, privateKey: key.privateKey, attemptTimeoutMs: this.o.sshAttemptTimeoutMs,
+      hostKeyFor: this.o.proxmox.host_keys === "guest_agent" ? (n, signal) => this.hostKeyFromAgent(n, signal) : undefined,
     }, ctx);
+  }
+
+  /** The node's ed25519 host public key as its VM reports it through the QEMU guest agent; undefined until it can. */
+  private async hostKeyFromAgent(node: NodeInfo, signal: AbortSignal): Promise<{ type: string; key: string } | undefined> {
+    const pve = await this.o.api.nodeOfVm(node.vmid, signal);
+    if (!pve) return undefined;
+    const text = await this.o.api.readGuestFile(pve, node.vmid, "/etc/ssh/ssh_host_ed25519_key.pub", signal);
+    return text === undefined ? undefined : parsePublicKeyLine(text);
   }
 
   /** Runs the playbook (kubeadm init/join) through the workspace's inventory. */
@@ -82,7 +119,7 @@ export class ProxmoxDriver implements InfraDriver {
   /** terraform destroy, then the workspace goes; nothing to destroy (no workspace, empty state) is fine. */
   async destroy(spec: ClusterSpec, ctx: StepContext): Promise<void> {
     const ws = workspaceOf(this.o.dataDir, spec.id);
-    if (!existsSync(ws)) { ctx.log("no workspace: nothing to destroy"); return; }
+    if (!existsSync(ws)) { ctx.log("no workspace: nothing to destroy"); await this.freeVmIds(spec.id); return; }
     if (await hasResources(ws)) {
       await this.terraform.init(ws, ctx);
       await this.terraform.destroy(ws, ctx);
@@ -91,6 +128,12 @@ export class ProxmoxDriver implements InfraDriver {
     }
     // Pins and state go with the VMs: a retry builds new VMs with new host keys.
     await removeWorkspace(this.o.dataDir, spec.id);
+    await this.freeVmIds(spec.id);
+  }
+
+  /** Releases a cluster's VM ids once its VMs are gone (destroy calls it; exposed for a lifecycle that forgets a cluster without a destroy). */
+  async freeVmIds(clusterId: string): Promise<number> {
+    return this.o.vmids ? this.o.vmids.free(clusterId) : 0;
   }
 
   /** Runs kubectl on the control plane; argv elements are checked and quoted, never interpreted by the remote shell. */
@@ -105,13 +148,55 @@ export class ProxmoxDriver implements InfraDriver {
     });
   }
 
+  /**
+   * Makes the workspace (with its own module copy), or refreshes the inputs of
+   * one that exists: spec-derived inputs follow the spec, FROZEN_INPUTS keep
+   * their first values, and only variables the workspace's module declares are
+   * written, so an older copy keeps working with a newer labforge.
+   */
   private async writeWorkspace(s: ClusterSpec): Promise<string> {
     const key = await this.keyPair();
-    const { moduleDir, moduleInputs, proxmox } = this.o;
-    return writeWorkspace(this.o.dataDir, s.id, {
-      "main.tf.json": JSON.stringify(rootModule(moduleDir, await moduleNeedsProxmox(moduleDir), moduleInputs), null, 2) + "\n",
-      "terraform.tfvars.json": JSON.stringify(tfvars(s, proxmox, key.publicKey), null, 2) + "\n",
-    });
+    const { dataDir, moduleDir, moduleInputs, proxmox } = this.o;
+    const ws = workspaceOf(dataDir, s.id);
+    const exists = existsSync(ws);
+    const legacy = exists && !(await readManifest(ws));
+    // A new workspace gets a copy of moduleDir, so moduleDir is what it will declare.
+    const code = exists && !legacy ? join(ws, MODULE_COPY) : moduleDir;
+    const earlier = exists ? await readJson(join(ws, "terraform.tfvars.json")) : undefined;
+    // Asked only when some VM has none yet: existing VMs keep theirs (freezeInputs), and no API call or id is wasted.
+    const n = s.workers + 1;
+    const vmIds = needsFreshPerNode(earlier, "vm_ids", n) ? await this.allocateVmIds(s) : [];
+    const placement = needsFreshPerNode(earlier, "placement", n) ? await this.placement(s) : [];
+    const vars = declaredOnly(freezeInputs(tfvars(s, proxmox, key.publicKey, placement, vmIds), earlier), await declaredVariables(code));
+    const source = legacy ? resolve(moduleDir) : `./${MODULE_COPY}`;
+    return writeWorkspace(dataDir, s.id, {
+      "main.tf.json": JSON.stringify(rootModule(source, await moduleNeedsProxmox(code), moduleInputs, await declaredVariables(code)), null, 2) + "\n",
+      "terraform.tfvars.json": JSON.stringify(vars, null, 2) + "\n",
+    }, (dir) => copyModuleInto(moduleDir, dir));
+  }
+
+  /** Each VM's Proxmox node by free memory ([] = round robin in the module). */
+  private async placement(s: ClusterSpec): Promise<string[]> {
+    const px = this.o.proxmox;
+    if (px.placement !== "free_memory") return [];
+    const names = Array.from({ length: s.workers + 1 }, (_, i) => `${s.tenant}-${s.name}-${i === 0 ? "cp" : `w${i}`}`);
+    const r = placeByFreeMemory(names, s.memoryMb, px.nodes, await this.o.api.nodes());
+    if (!r.ok) throw new StepError(r.message);
+    return r.placement;
+  }
+
+  /** VM ids for the cluster's nodes from the range ([] without one), refused with the numbers when the range is full. */
+  private async allocateVmIds(s: ClusterSpec): Promise<number[]> {
+    const pool = this.o.vmids;
+    if (!pool) return [];
+    const r = await pool.allocate(s.id, s.workers + 1);
+    if (!r.ok) throw new StepError(`infra.proxmox.vmid_range ${pool.range} has ${r.free} free VM id(s), ${s.workers + 1} needed: widen the range or delete clusters`);
+    return r.vmids;
+  }
+
+  private async vmIdsOfWorkspace(ws: string): Promise<number[]> {
+    const v = (await readJson(join(ws, "terraform.tfvars.json")))?.vm_ids;
+    return Array.isArray(v) ? v.filter((x): x is number => typeof x === "number") : [];
   }
 
   private existingWorkspace(spec: ClusterSpec): string {
@@ -135,6 +220,16 @@ export class ProxmoxDriver implements InfraDriver {
       return k;
     }).catch((e: unknown) => { this.keys = undefined; throw e; });
     return this.keys;
+  }
+}
+
+/** A JSON object from a workspace file, or undefined when it is missing or not an object. */
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const v: unknown = JSON.parse(await readFile(path, "utf8"));
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
   }
 }
 

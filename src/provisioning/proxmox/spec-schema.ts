@@ -17,7 +17,8 @@ const specSchema = z.object({
   workers: z.number().int().min(0).max(50),
   vcpus: z.number().int().min(1).max(256),
   memoryMb: z.number().int().min(1024),
-  diskGb: z.number().int().min(10),
+  // The template's disk is 12 GiB and a clone can only grow.
+  diskGb: z.number().int().min(12, "must be at least the template's 12 GiB"),
   ips: z.array(ipv4).min(1),
   prefix: z.number().int().min(8).max(30),
   gateway: ipv4,

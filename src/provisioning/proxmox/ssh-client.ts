@@ -40,7 +40,7 @@ export function sshConnect(t: SshTarget, knownHosts: KnownHosts, learn: boolean,
       if (settled) return;
       done();
       client.destroy();
-      if (verdict === "changed" || verdict === "unknown") reject(hostKeyError(t, verdict));
+      if (verdict === "changed" || verdict === "unknown" || verdict === "impostor") reject(hostKeyError(t, verdict));
       else reject(new Error(`${describe(t)}: ${err.message}`));
     });
     client.connect({
@@ -55,6 +55,9 @@ export function sshConnect(t: SshTarget, knownHosts: KnownHosts, learn: boolean,
 }
 
 function hostKeyError(t: SshTarget, verdict: HostKeyVerdict): HostKeyError {
+  if (verdict === "impostor") {
+    return new HostKeyError(`${describe(t)} presented an SSH host key that is not the one VM ${t.node.vmid} reported through the QEMU guest agent: refusing to connect. Something else answers at ${t.node.ip} (a leftover VM on a reused address?); find it in Proxmox by that address and remove it, then press Retry`);
+  }
   return verdict === "changed"
     ? new HostKeyError(`the SSH host key of node ${t.node.name} (${hostPattern(t.node.ip, t.port)}) has changed since it was pinned: refusing to connect. If the VM was rebuilt on purpose, delete its line from the workspace's known_hosts`)
     : new HostKeyError(`node ${t.node.name} (${hostPattern(t.node.ip, t.port)}) has no pinned SSH host key yet (the "Waiting for SSH" step pins it): refusing to connect`);

@@ -38,9 +38,9 @@ export class TerraformRunner {
     ctx.log("terraform init: ok");
   }
 
-  /** `terraform apply` with progress from the -json stream. */
-  async apply(ws: string, ctx: StepContext): Promise<void> {
-    await this.change(ws, ["apply", "-auto-approve", "-input=false", "-json"], ctx, false);
+  /** `terraform apply` with progress from the -json stream; `parallelism` caps the VMs it clones at once. */
+  async apply(ws: string, ctx: StepContext, parallelism = 10): Promise<void> {
+    await this.change(ws, ["apply", "-auto-approve", "-input=false", "-json", `-parallelism=${parallelism}`], ctx, false);
   }
 
   /** `terraform destroy` with progress from the -json stream. */

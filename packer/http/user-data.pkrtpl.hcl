@@ -1,6 +1,8 @@
 #cloud-config
 # Subiquity autoinstall for the labforge template build (Ubuntu 24.04 LTS).
-# Served by Packer's HTTP server during `packer build` only.
+# Served by Packer's HTTP server during `packer build` only, rendered by
+# templatefile() in ubuntu-2404-k8s.pkr.hcl (build_username and
+# build_password_hash come from variables.pkr.hcl).
 autoinstall:
   version: 1
   locale: en_US.UTF-8
@@ -24,13 +26,12 @@ autoinstall:
     swap:
       size: 0
   # Throwaway build account: Packer logs in with it over SSH, and the last
-  # build step (scripts/99-cleanup.sh) deletes it. The hash is of the
-  # build_password default in variables.pkr.hcl; it is not a secret because
-  # the account never exists in the finished template.
+  # build step (scripts/99-cleanup.sh) deletes it. Not a secret: the account
+  # never exists in the finished template.
   identity:
     hostname: labforge-template
-    username: labforge-build
-    password: "$6$4ea1f36bff9240a8$shAmlNlRxCIk.7dSNjwELnz8RQiZes3c4EwFAxh1iUeeWyvs1uiLw58/h.QMXkJS8CT9M8M5FLvQR/JeqYddj."
+    username: "${username}"
+    password: "${password_hash}"
   ssh:
     install-server: true
     allow-pw: true
@@ -40,5 +41,5 @@ autoinstall:
   # Take the security updates available at build time into the image.
   updates: security
   late-commands:
-    - echo 'labforge-build ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/90-labforge-build
+    - echo '${username} ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/90-labforge-build
     - chmod 0440 /target/etc/sudoers.d/90-labforge-build
