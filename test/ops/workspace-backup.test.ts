@@ -56,8 +56,11 @@ describe.skipIf(!hasTerraform)("terraform workspaces in a backup", () => {
     await tar.x({ file: out, cwd: x });
     const files = walk(join(x, "workspaces", spec.id)).sort();
     // (The fixture needs no provider, so there is no .terraform.lock.hcl; with bpg/proxmox it is archived too.)
-    expect(readdirSync(ws).sort()).toEqual([".terraform", "main.tf.json", "terraform.tfstate", "terraform.tfvars.json"]);
-    expect(files).toEqual(["main.tf.json", "terraform.tfstate", "terraform.tfvars.json"]);
+    // Each workspace owns a copy of the module it was made with (module/), so the restored one destroys with its own code.
+    expect(readdirSync(ws).sort()).toEqual([".terraform", "labforge-workspace.json", "main.tf.json", "module", "terraform.tfstate", "terraform.tfvars.json"]);
+    expect(files.filter((f) => !f.startsWith("module/"))).toEqual(["labforge-workspace.json", "main.tf.json", "terraform.tfstate", "terraform.tfvars.json"]);
+    expect(files).toContain("module/main.tf");
+    expect(files.some((f) => f.startsWith(".terraform"))).toBe(false);
     // Nothing secret anywhere in what was archived besides the database and the key.
     const privateKey = readFileSync(join(dataDir, "ssh", "id_ed25519"), "utf8").split("\n").filter((l) => l && !l.startsWith("-----"));
     for (const f of walk(x).filter((f) => f.startsWith("workspaces/") || f === "manifest.json")) {
