@@ -94,11 +94,15 @@ async function main(): Promise<number> {
   log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port, slack: slack?.mode ?? "off", discord: discord ? "on" : "off" }, "labforge started");
   await core.start();
 
+  // Graceful: take nothing new, finish and answer what was acknowledged (the adapters are still up to answer),
+  // stop jobs where they can resume, then disconnect.
   const shutdown = async (signal: string) => {
     log.info({ signal }, "stopping");
-    for (const stop of stops) await stop().catch(() => {});
+    core.refuseNew();
     await core.stop();
+    for (const stop of stops) await stop().catch(() => {});
     await http.close();
+    log.info({ signal }, "stopped");
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));

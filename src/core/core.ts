@@ -95,6 +95,8 @@ export class Core implements InboundPort {
   connect(port: ChatPort, opts?: { fallback?: boolean }): void { this.router.register(port, opts); }
   label(identity: string): string { return this.app.directory.label(identity); }
   chatFlushed(): Promise<void> { return this.app.notifier.idle(); }
+  /** From now on `accept` refuses, so platforms see no acknowledgement and deliver again to the next process. */
+  refuseNew(): void { this.inbox.close(); }
 
   /** Recovers after a restart (stale locks, unposted approval cards and root messages, unanswered inbox entries) and starts jobs and sweeps. */
   async start(): Promise<void> {
@@ -137,13 +139,17 @@ export class Core implements InboundPort {
   /**
    * Stops gracefully: sweeps end, every acknowledged command finishes and is answered (waiting up to `drainMs`; what
    * is left then runs on the next start), running jobs are stopped to
-   * resume after their last finished step on the next start, pending chat messages go out, the database closes.
+   * resume after their last finished step on the next start, queued chat messages get up to `chatFlushMs`, the database closes.
    */
-  async stop(opts: { drainMs?: number } = {}): Promise<void> {
+  async stop(opts: { drainMs?: number; chatFlushMs?: number } = {}): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.inbox.idle(opts.drainMs ?? 10_000);
     await this.app.jobs.stop();
-    await this.app.notifier.idle();
+    // Chat still queued behind rate limits gets a few seconds: root messages never posted are posted on the next
+    // start, and a stop must fit in a service manager's timeout.
+    let flushed: NodeJS.Timeout | undefined;
+    await Promise.race([this.app.notifier.idle(), new Promise((r) => { flushed = setTimeout(r, opts.chatFlushMs ?? 5_000); })]);
+    clearTimeout(flushed);
     await this.app.db.close();
   }
 }

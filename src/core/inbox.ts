@@ -30,6 +30,7 @@ export class Inbox {
   /** Entries accepted here and not answered yet (an adapter runs each right after its ack). */
   private readonly open = new Set<string>();
   private recovery: Promise<unknown> = Promise.resolve();
+  private closed = false;
   private readonly insert: BetterSqlite3.Statement;
 
   constructor(private readonly db: Db, private readonly dispatcher: Dispatcher, private readonly router: ChatRouter,
@@ -38,8 +39,14 @@ export class Inbox {
       VALUES (?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING`);
   }
 
+  /** Refuses every later accept (a stopping process must not acknowledge what it will not run). */
+  close(): void {
+    this.closed = true;
+  }
+
   /** Stores an entry; resolves once it is committed (true), or at once for an id seen before (false). */
   accept(entry: InboxEntry): Promise<boolean> {
+    if (this.closed) return Promise.reject(new Error("labforge is stopping; not accepting new commands"));
     if (!INBOX_ID_RE.test(entry.id)) return Promise.reject(new Error(`not an inbox delivery id: ${JSON.stringify(entry.id).slice(0, 80)}`));
     return new Promise((resolve, reject) => {
       this.batch.push({ entry, resolve, reject });

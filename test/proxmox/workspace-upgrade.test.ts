@@ -17,7 +17,8 @@ const TERRAFORM = "/usr/local/bin/terraform";
 const hasTerraform = existsSync(TERRAFORM);
 if (!hasTerraform) console.warn(`\n!!! SKIPPING the workspace upgrade tests: ${TERRAFORM} is missing (install Terraform 1.11)\n`);
 
-describe.skipIf(!hasTerraform)("proxmox driver: workspaces across module upgrades", () => {
+// Each test runs several real terraform inits and applies: on a busy two-core machine they take far longer than alone.
+describe.skipIf(!hasTerraform)("proxmox driver: workspaces across module upgrades", { timeout: 120_000 }, () => {
   const tmp = tempDir("tfup");
   afterAll(() => tmp.remove());
   const driver = (dataDir: string, over: Partial<ConstructorParameters<typeof ProxmoxDriver>[0]> = {}) => new ProxmoxDriver({

@@ -1,0 +1,119 @@
+/**
+ * Nothing acknowledged is lost, through the real bot process in Slack's HTTP mode: 30 students create at once, and
+ * the bot is SIGKILLed the moment the last 200 OK arrives (or sent SIGTERM, the graceful stop); after a restart all
+ * 30 clusters exist and reach Ready, and each student's command is answered exactly once.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { FakeSlack } from "../fakes/slack/fake-slack.ts";
+import { slackSignature, slashCommandBody } from "../fakes/slack/signing.ts";
+import { startBot, type BotProcess } from "../helpers/bot-process.ts";
+
+const SECRET = "inbox-signing-secret-0123456789abcdef";
+const STUDENTS = Array.from({ length: 30 }, (_, i) => `U0S${String(i + 1).padStart(2, "0")}`);
+
+let slack: FakeSlack | undefined;
+let dir: string | undefined;
+const bots: BotProcess[] = [];
+afterEach(async () => {
+  for (const b of bots.splice(0)) if (b.child.exitCode === null) { b.child.kill("SIGKILL"); await b.exited; }
+  await slack?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function config(): Record<string, unknown> {
+  return {
+    tenants: { lab: { name: "Lab", channels: ["slack:C0LAB"], approvals: "none", limits: { max_workers: 1, per_user_clusters: 1 } } },
+    members: STUDENTS.map((u) => ({ identities: [`slack:${u}`], roles: { lab: "student" } })),
+    network: { pool: "10.40.19.201-10.40.19.250", prefix: 24, gateway: "10.40.19.254", dns: ["10.40.2.1"] },
+    infra: { driver: "simulated", simulated: { step_ms: 30 } },
+  };
+}
+
+async function startSlackBot(env: Record<string, string>): Promise<{ bot: BotProcess; url: string }> {
+  const bot = startBot({ ...env, LOG_LEVEL: "info" });
+  bots.push(bot);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const line = bot.stderr().split("\n").find((l) => l.includes('"labforge started"'));
+    if (line) return { bot, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/slack/events` };
+    if (bot.child.exitCode !== null || Date.now() > deadline) throw new Error(`the bot did not start:\n${bot.stderr().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function readDb<T>(file: string, sql: string): T[] {
+  const db = new Database(file, { readonly: true });
+  try { return db.prepare(sql).all() as T[]; } finally { db.close(); }
+}
+
+/** Sends the 30 creates at once; resolves when every one was answered 200, with the response_url of each. */
+async function burst(s: FakeSlack, url: string): Promise<string[]> {
+  const urls = STUDENTS.map(() => s.responseUrl());
+  const statuses = await Promise.all(STUDENTS.map(async (u, i) => {
+    const body = slashCommandBody({ user_id: u, channel_id: "C0LAB", text: `create lab-${u.toLowerCase()} workers=0`, trigger_id: `trig-burst-${u}`, response_url: urls[i]! });
+    const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...slackSignature(SECRET, body) } });
+    await res.arrayBuffer();
+    return res.status;
+  }));
+  expect(statuses.every((s) => s === 200)).toBe(true);
+  return urls;
+}
+
+async function everyoneReady(s: FakeSlack, dbFile: string, urls: string[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = readDb<{ n: number }>(dbFile, "select count(*) as n from clusters where state = 'ready'")[0]!.n;
+    const answered = new Set(s.responses.map((r) => r.id));
+    if (ready === 30 && urls.every((u) => answered.has(u.slice(u.lastIndexOf("/") + 1))) && s.files.length >= 30) return;
+    if (Date.now() > deadline) throw new Error(`after the restart: ${ready} of 30 ready, ${urls.filter((u) => answered.has(u.slice(u.lastIndexOf("/") + 1))).length} of 30 answered, ${s.files.length} kubeconfigs`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function scenario(signal: "SIGKILL" | "SIGTERM") {
+  slack = new FakeSlack({ rateScale: 20 });
+  await slack.start();
+  dir = mkdtempSync(join(tmpdir(), "labforge-inbox-e2e-"));
+  const configFile = join(dir, "labforge.yaml");
+  writeFileSync(configFile, JSON.stringify(config()));
+  const env = {
+    LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile, SLACK_MODE: "http", SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl,
+  };
+  const first = await startSlackBot(env);
+  const urls = await burst(slack, first.url);
+  first.bot.child.kill(signal);
+  const code = await first.bot.exited;
+  const second = await startSlackBot(env);
+  const dbFile = join(dir, "data", "labforge.db");
+  await everyoneReady(slack, dbFile, urls);
+  const perUrl = urls.map((u) => slack!.responses.filter((r) => u.endsWith(`/${r.id}`)).length);
+  const clusters = readDb<{ owner: string }>(dbFile, "select owner from clusters order by owner");
+  second.bot.child.kill("SIGTERM");
+  expect(await second.bot.exited).toBe(0);
+  return { code, perUrl, clusters, firstLog: first.bot.stderr(), responses: slack.responses };
+}
+
+describe("the inbox through the real process", () => {
+  it("SIGKILL right after the last ack of a 30-command burst: all 30 clusters exist, reach Ready, each answered once", async () => {
+    const r = await scenario("SIGKILL");
+    expect(r.code).toBeNull(); // killed, not exited
+    expect(r.clusters.map((c) => c.owner)).toEqual(STUDENTS.map((u) => `slack:${u}`));
+    expect(r.perUrl).toEqual(STUDENTS.map(() => 1));
+    if (process.env.LABFORGE_REPORT) console.log(`answered late after the SIGKILL: ${r.responses.filter((x) => JSON.stringify(x.body).includes("Delayed by a restart")).length} of 30`);
+  }, 150_000);
+
+  it("SIGTERM during the burst: the acknowledged commands are answered before the bot exits 0; nothing is lost", async () => {
+    const r = await scenario("SIGTERM");
+    expect(r.code).toBe(0);
+    expect(r.firstLog).toContain('"stopped"');
+    expect(r.clusters).toHaveLength(30);
+    expect(r.perUrl).toEqual(STUDENTS.map(() => 1));
+    // Graceful: the first process answered them itself, none had to wait for the restart.
+    expect(r.responses.filter((x) => JSON.stringify(x.body).includes("Delayed by a restart"))).toEqual([]);
+  }, 150_000);
+});
