@@ -42,6 +42,8 @@ export interface CoreOptions {
   sweepIntervalMs?: number;
   /** The first retry delay of a failed job attempt (tests use 0). */
   jobRetryDelayMs?: number;
+  /** LABFORGE_PUBLIC_URL, for web sign-in links. */
+  publicUrl?: string;
 }
 
 export class Core implements InboundPort {
@@ -65,6 +67,7 @@ export class Core implements InboundPort {
       }),
       driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor),
       locks: new Locks(),
+      publicUrl: opts.publicUrl?.replace(/\/+$/, ""),
     };
     this.app = app;
     this.dispatcher = new Dispatcher(app);
