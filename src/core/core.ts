@@ -24,6 +24,8 @@ import type { Card, Reply } from "../kernel/cards.ts";
 import { lapseRequests } from "../clusters/approvals/lapse.ts";
 import { postMissingApprovalCards } from "../clusters/approvals/post.ts";
 import { sweepExpiry } from "../clusters/expiry.ts";
+import { WebViews } from "../commands/views/web-views.ts";
+import type { WebPort } from "../kernel/web-port.ts";
 
 export interface CoreOptions {
   config: Config;
@@ -50,6 +52,8 @@ export class Core implements InboundPort {
   readonly app: App;
   readonly router: ChatRouter;
   readonly dispatcher: Dispatcher;
+  /** The web page's reads and sign-in (issue 15); its actions go through handleCommand / handleAction. */
+  readonly web: WebPort;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(opts: CoreOptions) {
@@ -71,6 +75,7 @@ export class Core implements InboundPort {
     };
     this.app = app;
     this.dispatcher = new Dispatcher(app);
+    this.web = new WebViews(app);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 30_000;
   }
 
