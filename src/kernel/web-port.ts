@@ -140,6 +140,8 @@ export interface WebPort {
   viewerForToken(token: string): Promise<WebViewer | undefined>;
   /** The caller's own live clusters. */
   myClusters(identity: string): Promise<ClusterView[]>;
+  /** One live cluster by id, if the caller owns it or is a TA or above of its tenant. */
+  cluster(identity: string, id: string): Promise<ClusterView | undefined>;
   /** A tenant's staff page (TAs and up of that tenant). */
   tenantView(identity: string, tenant: string, filter?: AuditFilter): Promise<WebRead<TenantView>>;
   /** Capacity, jobs and failures across tenants (admins). */

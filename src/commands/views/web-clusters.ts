@@ -46,10 +46,10 @@ export function clusterView(app: App, p: Principal, c: Cluster, job: Job | undef
   };
 }
 
-/** Live clusters owned by the person (any of their identities), or of one tenant, newest last. */
-export async function clusterViews(app: App, p: Principal, where: { owners: readonly string[] } | { tenant: string }): Promise<ClusterView[]> {
+/** Live clusters owned by the person (any of their identities), of one tenant, or one by id; newest last. */
+export async function clusterViews(app: App, p: Principal, where: { owners: readonly string[] } | { tenant: string } | { id: string }): Promise<ClusterView[]> {
   let q = app.db.k.selectFrom("clusters").selectAll().where("state", "in", LIVE_STATES);
-  q = "owners" in where ? q.where("owner", "in", where.owners) : q.where("tenant", "=", where.tenant);
+  q = "owners" in where ? q.where("owner", "in", where.owners) : "tenant" in where ? q.where("tenant", "=", where.tenant) : q.where("id", "=", where.id);
   const rows = await q.orderBy("created_at").limit(MAX_SHOWN).execute();
   const { jobOf, positionOf } = await queueSnapshot(app);
   return rows.map((c) => clusterView(app, p, c, jobOf.get(c.id), positionOf.get(c.id)));

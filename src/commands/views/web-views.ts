@@ -3,7 +3,8 @@ import type { App } from "../../clusters/app.ts";
 import type { AuditFilter, CapacityView, ClusterView, TenantView, WebPort, WebRead, WebViewer } from "../../kernel/web-port.ts";
 import type { Principal } from "../../tenants/directory.ts";
 import { IDENTITY_RE } from "../../config/schema.ts";
-import { hasRole, isRegistered } from "../../tenants/rbac.ts";
+import { hasRole, isRegistered, requireOwnerOr } from "../../tenants/rbac.ts";
+import { getCluster, LIVE_STATES } from "../../clusters/repo.ts";
 import { apiTokenIdentity, endSession, redeemSignInLink, sessionIdentity } from "../../tenants/web-credentials.ts";
 import { audit } from "../../audit.ts";
 import { clusterViews } from "./web-clusters.ts";
@@ -39,6 +40,15 @@ export class WebViews implements WebPort {
   async myClusters(identity: string): Promise<ClusterView[]> {
     const p = await this.principal(identity);
     return p ? clusterViews(this.app, p, { owners: p.identities }) : [];
+  }
+
+  /** One live cluster the caller may see (owner, or TA and up of its tenant). */
+  async cluster(identity: string, id: string): Promise<ClusterView | undefined> {
+    const p = await this.principal(identity);
+    if (!p || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) return undefined;
+    const c = await getCluster(this.app.db.k, id);
+    if (!c || !LIVE_STATES.includes(c.state) || !requireOwnerOr(p, c, "ta", "see it").ok) return undefined;
+    return (await clusterViews(this.app, p, { id }))[0];
   }
 
   /** A tenant's staff page. */

@@ -1,0 +1,36 @@
+/** Server-sent events: the caller's cluster list, re-rendered and sent whenever it changes (checked once a second). */
+import type { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { WebPort } from "../../src/kernel/web-port.ts";
+import { csrfTokenOf, signedIn, type Signed } from "./auth.ts";
+import { myClustersFragment } from "./views.ts";
+
+type Env = { Variables: { signed: Signed } };
+
+/** Adds GET /events. */
+export function addEvents(app: Hono<Env>, web: WebPort, pollMs = 1000): void {
+  app.get("/events", async (c) => {
+    const s = await signedIn(c, web);
+    if (!s || s.credential.kind !== "session") return c.text("sign in with /cluster web\n", 401);
+    const session = s.credential.session;
+    const csrf = csrfTokenOf(session);
+    return streamSSE(c, async (stream) => {
+      let last = "";
+      let closed = false;
+      stream.onAbort(() => { closed = true; });
+      while (!closed) {
+        // Roles are read again each time: a revoked person's stream ends.
+        const viewer = await web.viewerForSession(session);
+        if (!viewer) { await stream.writeSSE({ event: "signed-out", data: "" }); break; }
+        const fragment = String(await myClustersFragment(await web.myClusters(viewer.identity), csrf));
+        // The fragment carries fresh form nonces each time; compare without them.
+        const shape = fragment.replace(/name="nonce" value="[^"]*"/g, "");
+        if (shape !== last) {
+          last = shape;
+          await stream.writeSSE({ event: "clusters", data: fragment.replace(/\n/g, " ") });
+        }
+        await stream.sleep(pollMs);
+      }
+    });
+  });
+}
