@@ -30,6 +30,7 @@ button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}button.danger{
 pre{background:#101828;color:#e4e7ec;padding:.6rem;border-radius:4px;overflow:auto;font-size:.85em}
 .flash{border-left:4px solid #1d4ed8}.flash.error{border-color:#b42318}.flash.success{border-color:#16a34a}
 .muted{color:#667085;font-size:.9em}.bar{display:inline-block;height:.8rem;background:#6172f3;vertical-align:middle}
+.track{display:inline-block;width:140px;height:.8rem;background:#e4e7ec;vertical-align:middle}.track .bar{display:block;height:100%}
 `;
 
 /** The whole page: header with the person's pages, an optional flash, the content. */

@@ -49,7 +49,7 @@ ${postButton(`/clusters/${v.id}/delete`, `Delete ${v.name}`, csrf, "danger")} <a
 
 function bar(used: number, limit: number | undefined): Html {
   const pct = limit ? Math.min(100, Math.round((used / limit) * 100)) : 0;
-  return html`<span class="bar" style="width:${limit ? pct : 0}px"></span> ${used} of ${limit ?? "unlimited"}`;
+  return html`${limit ? html`<span class="track"><span class="bar" style="width:${pct}%"></span></span> ` : ""}${used} of ${limit ?? "unlimited"}`;
 }
 
 /** A tenant's staff page: requests with Approve / Reject, clusters, the queue, quota usage, and the audit log with filters. */
@@ -86,7 +86,7 @@ ${c.tenants.map((t) => html`<tr><td>${t.tenant} <span class="muted">${t.name}</s
 <table id="jobs"><tr><th>job</th><th>cluster</th><th>state</th><th>started</th><th>steps</th></tr>
 ${c.jobs.map((j) => html`<tr><td>#${j.id} ${j.kind}</td><td>${j.tenant}/${j.cluster}</td><td>${j.state}</td><td>${when(j.createdAt)}</td>
 <td>${j.steps.map((s) => html`<span class="bar" title="${s.step}: ${s.ms === undefined ? "running" : `${(s.ms / 1000).toFixed(1)} s`}" style="width:${Math.max(2, Math.round(((s.ms ?? 0) / longest) * 300))}px;background:${STEP_COLOURS[s.step] ?? "#667085"}"></span>`)}
-<span class="muted">${j.steps.map((s) => `${s.step} ${s.ms === undefined ? "…" : `${(s.ms / 1000).toFixed(1)}s`}`).join(" · ")}</span></td></tr>`)}</table>
+<span class="muted">${j.steps.map((s) => `${s.step} ${s.ms !== undefined ? `${(s.ms / 1000).toFixed(1)}s` : j.state === "running" ? "…" : "✗"}`).join(" · ")}</span></td></tr>`)}</table>
 <h2>Recent failures</h2>
 ${c.failures.length === 0 ? html`<p class="muted">No failed jobs.</p>` : c.failures.map((f) => html`<div class="card"><strong>${f.tenant}/${f.cluster}</strong> <span class="muted">${f.kind} · ${when(f.at)}${f.step ? ` · at ${f.step}` : ""}</span><div>${f.error}</div>${f.logTail ? html`<pre>${f.logTail}</pre>` : ""}</div>`)}`;
 }
