@@ -129,3 +129,29 @@ describe("LABFORGE_PUBLIC_URL", () => {
     expect(r.headers.get("set-cookie")).toMatch(/; Secure/);
   });
 });
+
+describe("live updates", () => {
+  it("/events sends the caller's cluster list and ends when their role is revoked", async () => {
+    rig = await startWebRig();
+    expect((await rig.t.cmd("console:ada", "grant console:zed student")).code).toBeUndefined();
+    expect((await rig.t.cmd("console:zed", "create zed1")).code).toBeUndefined();
+    const cookie = await rig.signIn("console:zed");
+    expect((await rig.get("/events")).status).toBe(401);
+    const r = await rig.get("/events", cookie);
+    expect(r.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = r.body!.getReader();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}: ${text}`);
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await readUntil('data-cluster="zed1"');
+    expect(text).toMatch(/^event: clusters/m);
+    await rig.t.cmd("console:ada", "revoke console:zed");
+    await readUntil("event: signed-out");
+    await reader.cancel();
+  });
+});
