@@ -14,9 +14,13 @@ export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const NONCE_RE = /^[A-Za-z0-9-]{8,64}$/;
 
-/** A delivery id from a form's nonce, so a double submit is one action; none for anything malformed. */
-export function deliveryIdOf(nonce: string | undefined): string | undefined {
-  return nonce && NONCE_RE.test(nonce) ? `web:${nonce}` : undefined;
+/**
+ * A delivery id from a form's nonce or an Idempotency-Key, so a repeat is one action; none for anything malformed.
+ * It includes the identity: a key someone else chose can never replay another person's stored answer.
+ */
+export function deliveryIdOf(identity: string, nonce: string | undefined): string | undefined {
+  const id = nonce && NONCE_RE.test(nonce) ? `web:${identity}:${nonce}` : undefined;
+  return id && /^[A-Za-z0-9:._-]{1,128}$/.test(id) ? id : undefined;
 }
 
 function notFound(): Reply {

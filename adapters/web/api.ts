@@ -4,7 +4,7 @@ import type { InboundPort } from "../../src/kernel/ports.ts";
 import type { Reply } from "../../src/kernel/cards.ts";
 import type { WebPort, WebRead } from "../../src/kernel/web-port.ts";
 import { csrfMatches, signedIn, type Signed } from "./auth.ts";
-import { CLUSTER_ACTIONS, clusterAction, REQUEST_ACTIONS, requestAction, statusOf, type ClusterAction, type RequestAction } from "./actions.ts";
+import { CLUSTER_ACTIONS, clusterAction, deliveryIdOf, REQUEST_ACTIONS, requestAction, statusOf, type ClusterAction, type RequestAction } from "./actions.ts";
 
 type Env = { Variables: { signed: Signed } };
 
@@ -61,6 +61,5 @@ function answer(c: Context<Env>, reply: Reply) {
 
 /** `Idempotency-Key: <uuid>` makes a repeated POST one action, like a form's nonce. */
 function idempotencyKey(c: Context<Env>): string | undefined {
-  const k = c.req.header("idempotency-key");
-  return k && /^[A-Za-z0-9-]{8,64}$/.test(k) ? `web:${k}` : undefined;
+  return deliveryIdOf(c.get("signed").viewer.identity, c.req.header("idempotency-key"));
 }

@@ -51,7 +51,7 @@ export function addPages(app: Hono<Env>, deps: PageDeps): void {
   for (const path of ["/", "/tenant/*", "/admin", "/clusters/*", "/requests/*", "/logout"]) app.use(path, guard);
 
   const csrf = (c: Context<Env>) => { const cr = c.get("signed").credential; return cr.kind === "session" ? csrfTokenOf(cr.session) : ""; };
-  const render = (c: Context<Env>, title: string, body: Html, status: 200 | 403 | 404 = 200, script = "") => {
+  const render = (c: Context<Env>, title: string, body: Html, status: 200 | 400 | 403 | 404 = 200, script = "") => {
     const flash = takeFlash(c);
     c.header("cache-control", "no-store");
     return c.html(page(title, c.get("signed").viewer, body, flash, script), status);
@@ -67,7 +67,7 @@ export function addPages(app: Hono<Env>, deps: PageDeps): void {
     const q = c.req.query();
     const filter = { actor: q.actor || undefined, action: q.action || undefined, target: q.target || undefined, source: q.source || undefined };
     const r = await web.tenantView(viewer.identity, c.req.param("tenant"), filter);
-    if (!r.ok) return render(c, "Refused", signInBody(capitalize(r.message)), r.code === "usage" ? 403 : 403);
+    if (!r.ok) return render(c, "Refused", signInBody(capitalize(r.message)), r.code === "usage" ? 400 : r.code === "tenant.unknown" ? 404 : 403);
     return render(c, r.value.name, tenantBody(r.value, csrf(c), Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>));
   });
 
@@ -87,7 +87,7 @@ export function addPages(app: Hono<Env>, deps: PageDeps): void {
     const action = c.req.param("action") as ClusterAction;
     if (!CLUSTER_ACTIONS.includes(action)) return c.notFound();
     const form = await c.req.parseBody();
-    const reply = await clusterAction(core, web, c.get("signed").viewer.identity, c.req.param("id"), action, deliveryIdOf(str(form.nonce)));
+    const reply = await clusterAction(core, web, c.get("signed").viewer.identity, c.req.param("id"), action, deliveryIdOf(c.get("signed").viewer.identity, str(form.nonce)));
     return back(c, reply);
   });
 
@@ -95,7 +95,7 @@ export function addPages(app: Hono<Env>, deps: PageDeps): void {
     const action = c.req.param("action") as RequestAction;
     if (!REQUEST_ACTIONS.includes(action)) return c.notFound();
     const form = await c.req.parseBody();
-    const reply = await requestAction(core, c.get("signed").viewer.identity, c.req.param("id"), action, str(form.reason), deliveryIdOf(str(form.nonce)));
+    const reply = await requestAction(core, c.get("signed").viewer.identity, c.req.param("id"), action, str(form.reason), deliveryIdOf(c.get("signed").viewer.identity, str(form.nonce)));
     return back(c, reply);
   });
 

@@ -2,6 +2,7 @@
  * The web adapter (issue 15): pages, the JSON API and live updates, on the bot's HTTP server. It sees only the core's
  * inbound port and the web port; sign-in links come from `/cluster web` in chat.
  */
+import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { getRequestListener } from "@hono/node-server";
@@ -13,6 +14,10 @@ import type { Signed } from "./auth.ts";
 import { addPages } from "./pages.ts";
 import { addApi } from "./api.ts";
 import { addEvents } from "./events.ts";
+import { LIVE_SCRIPT } from "./views.ts";
+
+// The one inline script is allowed by its hash; nothing else may run.
+const LIVE_SCRIPT_HASH = `sha256-${createHash("sha256").update(LIVE_SCRIPT).digest("base64")}`;
 
 export interface WebOptions {
   core: InboundPort;
@@ -29,14 +34,14 @@ export interface WebOptions {
 const OWNED = /^\/(?:$|login\/|logout$|tenant\/|admin$|clusters\/|requests\/|api\/v1\/|events$)/;
 
 /** Builds the web app (routing, cookies and CSRF by Hono). */
-export function webApp(o: Omit<WebOptions, "http" | "log">): Hono<{ Variables: { signed: Signed } }> {
+export function webApp(o: Omit<WebOptions, "http">): Hono<{ Variables: { signed: Signed } }> {
   const origin = new URL(o.publicUrl).origin;
   const app = new Hono<{ Variables: { signed: Signed } }>();
   app.use("*", async (c, next) => {
     await next();
     c.header("x-content-type-options", "nosniff");
     c.header("x-frame-options", "DENY");
-    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'");
+    c.header("content-security-policy", `default-src 'none'; style-src 'unsafe-inline'; script-src '${LIVE_SCRIPT_HASH}'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'`);
   });
   // Forms are accepted only from the public URL's origin (Origin / Sec-Fetch-Site); the session's CSRF token is checked too.
   // A request with a bearer token is no browser's doing (no page can make one add it), so that check is not for it.
@@ -44,7 +49,7 @@ export function webApp(o: Omit<WebOptions, "http" | "log">): Hono<{ Variables: {
   app.use("*", (c, next) => (c.req.header("authorization") ? next() : sameOrigin(c, next)));
   addPages(app, { core: o.core, web: o.web, secure: origin.startsWith("https:") });
   addApi(app, o.core, o.web);
-  addEvents(app, o.web, o.pollMs);
+  addEvents(app, o.web, o.log, o.pollMs);
   return app;
 }
 
