@@ -131,6 +131,10 @@ describe("actions go through the core", () => {
     expect(row.source).toBe("web");
     const chatRow = await rig.t.core.app.db.k.selectFrom("audit").select("source").where("action", "like", "request.%").orderBy("id").executeTakeFirstOrThrow();
     expect(chatRow.source).toBe("console");
+    // The build the approval queued is the bot's own work: its entries carry no command's source.
+    await rig.t.idle();
+    const ready = await rig.t.core.app.db.k.selectFrom("audit").select(["source", "actor"]).where("action", "=", "cluster.ready").where("target", "=", "dora1").executeTakeFirstOrThrow();
+    expect(ready).toEqual({ source: null, actor: "labforge" });
     const ada = await rig.signIn("console:ada");
     const audit = await (await rig.get("/tenant/cs401?source=web", ada)).text();
     expect(audit).toContain('id="audit"');
