@@ -44,7 +44,7 @@ export function webApp(o: Omit<WebOptions, "http">): Hono<{ Variables: { signed:
     c.header("content-security-policy", `default-src 'none'; style-src 'unsafe-inline'; script-src '${LIVE_SCRIPT_HASH}'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'`);
   });
   // Forms are accepted only from the public URL's origin (Origin / Sec-Fetch-Site); the session's CSRF token is checked too.
-  // A request with a bearer token is no browser's doing (no page can make one add it), so that check is not for it.
+  // With an Authorization header the session cookie is never consulted (auth.ts), so a forged request gains nothing.
   const sameOrigin = csrf({ origin });
   app.use("*", (c, next) => (c.req.header("authorization") ? next() : sameOrigin(c, next)));
   addPages(app, { core: o.core, web: o.web, secure: origin.startsWith("https:") });
