@@ -29,7 +29,8 @@ export function addEvents(app: Hono<Env>, web: WebPort, log: Logger, pollMs = 10
           const shape = fragment.replace(/name="nonce" value="[^"]*"/g, "");
           if (shape !== last) {
             last = shape;
-            await stream.writeSSE({ event: "clusters", data: fragment.replace(/\n/g, " ") });
+            // Multi-line data goes as several data: lines, which EventSource joins back with newlines (log tails keep theirs).
+            await stream.writeSSE({ event: "clusters", data: fragment });
           }
           await stream.sleep(pollMs);
         }

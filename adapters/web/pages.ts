@@ -112,7 +112,8 @@ export function addPages(app: Hono<Env>, deps: PageDeps): void {
     setCookie(c, FLASH_COOKIE, Buffer.from(JSON.stringify(flash)).toString("base64url"), { httpOnly: true, sameSite: "Lax", secure, path: "/", maxAge: 60 });
     const ref = c.req.header("referer");
     let to = "/";
-    try { if (ref) { const u = new URL(ref); if (u.host === c.req.header("host")) to = u.pathname + u.search; } } catch { /* not a URL */ }
+    // Back to a list page; a cluster's own page (the delete confirmation) has done its job.
+    try { if (ref) { const u = new URL(ref); if (u.host === c.req.header("host") && !u.pathname.startsWith("/clusters/")) to = u.pathname + u.search; } } catch { /* not a URL */ }
     return c.redirect(to, 303);
   }
 

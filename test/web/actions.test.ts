@@ -60,7 +60,9 @@ it("Delete asks on its own page first, then deletes", async () => {
   expect(confirm).toContain("Delete keep1?");
   expect((await clusterNamed("keep1")).state).toBe("ready"); // looking at the page deletes nothing
   const csrf = /name="csrf" value="([^"]+)"/.exec(confirm)![1]!;
-  expect((await rig.post(`/clusters/${c.id}/delete`, cookie, { csrf, nonce: "delete-keep1-1" })).status).toBe(303);
+  const done = await rig.post(`/clusters/${c.id}/delete`, cookie, { csrf, nonce: "delete-keep1-1" }, { referer: `${rig.base}/clusters/${c.id}/delete` });
+  expect(done.status).toBe(303);
+  expect(done.headers.get("location")).toBe("/");
   expect(["deleting", "deleted"]).toContain((await clusterNamed("keep1")).state);
   await rig.t.idle();
   expect(await (await rig.get("/", cookie)).text()).not.toContain('data-cluster="keep1"');
