@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests and linters use (Debian/Ubuntu): Ansible, ansible-lint, OpenSSH server, Packer, ShellCheck,
-# systemd-analyze (systemd) and promtool (prometheus).
+# systemd-analyze (systemd), promtool (prometheus) and Debian's chromium (the web page's browser tests drive it with playwright-core).
 # Terraform is expected preinstalled (Debian has no package for it). Safe to run again.
 set -euo pipefail
 missing=()
@@ -13,6 +13,8 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 # Debian's prometheus package is where promtool comes from (it checks and unit-tests deploy/prometheus).
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The browser tests use this chromium through its path; playwright-core downloads no browser of its own.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -16,6 +16,7 @@ import { ConsoleChat } from "../adapters/console/console-chat.ts";
 import { slackMode, type SlackMode } from "../adapters/slack/mode.ts";
 import { startSlack } from "../adapters/slack/start.ts";
 import { startDiscord } from "../adapters/discord/start.ts";
+import { startWeb } from "../adapters/web/start.ts";
 
 async function main(): Promise<number> {
   let settings: Settings;
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
     core = new Core({
       config, dataDir, secretKey, clock: systemClock, log, metrics, redactor, minUpdateIntervalMs: chatMode ? 1000 : 0,
       proxmoxTokenSecret: settings.PROXMOX_TOKEN_SECRET, sweepIntervalMs: settings.LABFORGE_SWEEP_INTERVAL_MS,
+      publicUrl: settings.LABFORGE_PUBLIC_URL,
     });
   } catch (e) {
     process.stderr.write(`labforge cannot start: ${(e as Error).message}\n`);
@@ -75,6 +77,7 @@ async function main(): Promise<number> {
     if (chatMode) { process.stderr.write(`labforge cannot start: cannot listen on ${where} (${(e as NodeJS.ErrnoException).code}); set PORT to a free port, or METRICS_HOST to an address of this machine\n`); return 2; }
     log.warn({ address: where, code: (e as NodeJS.ErrnoException).code }, "HTTP server not started (/healthz, /metrics unavailable); set PORT to a free port");
   }
+  if (settings.LABFORGE_PUBLIC_URL && port !== undefined) startWeb({ core, web: core.web, http, publicUrl: settings.LABFORGE_PUBLIC_URL, log });
   const stops: (() => Promise<void>)[] = [];
   let chat: ConsoleChat | undefined;
   try {

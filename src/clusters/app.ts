@@ -26,4 +26,6 @@ export interface App {
   jobs: JobQueue;
   driver: InfraDriver;
   locks: Locks;
+  /** LABFORGE_PUBLIC_URL without a trailing slash: where browsers reach the web page (sign-in links); unset = no web page. */
+  publicUrl?: string;
 }

@@ -124,6 +124,15 @@ export const GRAMMAR: readonly CommandSpec[] = [
     options: [tenantOpt], examples: ["audit", "audit lab3"],
   },
   {
+    name: "web", summary: "get a one-time sign-in link to the web page, by direct message", who: "everyone registered",
+    args: [], options: [], examples: ["web"],
+  },
+  {
+    name: "token", summary: "create or revoke your personal API token (shown once, by direct message)", who: "everyone registered",
+    args: [{ name: "action", kind: "subcommand", required: true, choices: ["create", "revoke"], description: "create (replaces an older token) or revoke" }],
+    options: [], examples: ["token create", "token revoke"],
+  },
+  {
     name: "help", summary: "show usage", who: "everyone",
     args: [{ name: "command", kind: "command", required: false, description: "a command name" }],
     options: [], examples: ["help", "help create"],

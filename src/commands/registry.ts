@@ -13,7 +13,9 @@ import { ns } from "./ns.ts";
 import { quota } from "./quota.ts";
 import { grant, revoke } from "./grant.ts";
 import { auditLog } from "./audit.ts";
+import { web } from "./web.ts";
+import { token } from "./token.ts";
 
 export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
-  create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, help,
+  create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, web, token, help,
 };

@@ -23,6 +23,7 @@ const settingsSchema = z.object({
   DISCORD_APPLICATION_ID: z.string().regex(/^[0-9]{5,25}$/, "expected a numeric id").optional(),
   DISCORD_GUILD_ID: z.string().regex(/^[0-9]{5,25}$/, "expected a numeric id").optional(),
   DISCORD_API_URL: z.url().optional(),
+  LABFORGE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "expected the http(s) address browsers reach the bot at, like https://labforge.dept.example" }).optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema> & { configPath: string; configExplicit: boolean };

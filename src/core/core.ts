@@ -25,6 +25,8 @@ import type { Card, Reply } from "../kernel/cards.ts";
 import { lapseRequests } from "../clusters/approvals/lapse.ts";
 import { postMissingApprovalCards } from "../clusters/approvals/post.ts";
 import { sweepExpiry } from "../clusters/expiry.ts";
+import { WebViews } from "../commands/views/web-views.ts";
+import type { WebPort } from "../kernel/web-port.ts";
 
 export interface CoreOptions {
   config: Config;
@@ -43,6 +45,8 @@ export interface CoreOptions {
   sweepIntervalMs?: number;
   /** The first retry delay of a failed job attempt (tests use 0). */
   jobRetryDelayMs?: number;
+  /** LABFORGE_PUBLIC_URL, for web sign-in links. */
+  publicUrl?: string;
 }
 
 export class Core implements InboundPort {
@@ -51,6 +55,8 @@ export class Core implements InboundPort {
   readonly dispatcher: Dispatcher;
   readonly inbox: Inbox;
   readonly dmChannels: DmChannelStore;
+  /** The web page's reads and sign-in (issue 15); its actions go through handleCommand / handleAction. */
+  readonly web: WebPort;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(opts: CoreOptions) {
@@ -68,6 +74,7 @@ export class Core implements InboundPort {
       }),
       driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor, { db, log: opts.log }),
       locks: new Locks(),
+      publicUrl: opts.publicUrl?.replace(/\/+$/, ""),
     };
     this.app = app;
     this.dispatcher = new Dispatcher(app);
@@ -79,6 +86,7 @@ export class Core implements InboundPort {
           .onConflict((oc) => oc.column("identity").doUpdateSet({ channel })).execute();
       },
     };
+    this.web = new WebViews(app);
     this.sweepIntervalMs = opts.sweepIntervalMs ?? 30_000;
   }
 

@@ -16,8 +16,14 @@ import { homeCards } from "../commands/views/home.ts";
 import { createForm } from "../commands/views/create-form.ts";
 import { capitalizeSentence, wordsOf } from "./capitalize.ts";
 import { getCluster } from "../clusters/repo.ts";
+import { withAuditSource } from "../audit.ts";
 
 const DELIVERY_ID_RE = /^[A-Za-z0-9:._-]{1,128}$/;
+
+/** The platform a command came from, for the audit log: the prefix of its channel ref (`web` for the web page). */
+function sourceOf(channel: string): string {
+  return /^([a-z]{1,16})(?::|$)/.exec(channel)?.[1] ?? "unknown";
+}
 
 export class Dispatcher implements CorePort {
   private readonly inflight = new Map<string, Promise<Reply>>();
@@ -26,7 +32,7 @@ export class Dispatcher implements CorePort {
 
   /** Handles a slash command's text; a repeated `deliveryId` returns the first reply and does nothing new. */
   handleCommand(input: CommandInput): Promise<Reply> {
-    return this.once(input.deliveryId, async () => {
+    return this.once(input.deliveryId, () => withAuditSource(sourceOf(input.where.channel), async (): Promise<Reply> => {
       const { app } = this;
       const parsed = parseCommand(input.text, { sizes: Object.keys(app.config.sizes) });
       if (parsed.kind === "usage") {
@@ -35,15 +41,15 @@ export class Dispatcher implements CorePort {
       }
       return this.run(parsed.name, input.actor.identity, (p) => HANDLERS[parsed.name]!({ app, actor: input.actor, where: input.where, principal: p, cmd: parsed }), parsed.name === "help",
         async () => wordsOf(input.text));
-    });
+    }));
   }
 
   /** Handles a button press; a repeated `deliveryId` (double click, redelivery) is a no-op. */
   handleAction(input: ActionInput): Promise<Reply> {
-    return this.once(input.deliveryId, () =>
+    return this.once(input.deliveryId, () => withAuditSource(sourceOf(input.where.channel), () =>
       this.run(`button:${input.action}`, input.actor.identity, (p) => runAction(this.app, p, input.action, input.value), false,
         // A button carries an id; a refusal may start with the name of the cluster it points at.
-        async () => [(await getCluster(this.app.db.k, input.value))?.name].filter((n): n is string => n !== undefined)));
+        async () => [(await getCluster(this.app.db.k, input.value))?.name].filter((n): n is string => n !== undefined))));
   }
 
   /** Cards for the caller's home view. */

@@ -155,6 +155,38 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX vmid_allocations_cluster ON vmid_allocations(cluster_id);
   `,
+  /* 6: web (issue 15): one-time sign-in links, browser sessions and personal API tokens, each stored only as a SHA-256
+     hash of its secret; where an audited action came from (slack, discord, console, web; NULL = the bot itself);
+     when each job step started and finished, for the web page's step-duration chart */ `
+  CREATE TABLE web_links (
+    token_hash TEXT PRIMARY KEY,
+    identity TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY,
+    identity TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_tokens (
+    token_hash TEXT PRIMARY KEY,
+    identity TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_tokens_identity ON api_tokens(identity);
+  ALTER TABLE audit ADD COLUMN source TEXT;
+  CREATE TABLE job_steps (
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    step TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    PRIMARY KEY (job_id, step, started_at)
+  );
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

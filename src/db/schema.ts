@@ -112,6 +112,8 @@ export interface AuditTable {
   target: string | null;
   outcome: "ok" | "failure" | "error";
   detail: string | null;
+  /** Where the action came from: the platform of the command (slack, discord, console, web); NULL for the bot itself. */
+  source: string | null;
 }
 
 /** A ServiceAccount labforge made on a cluster for one person's namespace kubeconfig (removed when they are revoked). */
@@ -161,6 +163,39 @@ export interface VmidAllocationsTable {
   allocated_at: number;
 }
 
+/** A one-time web sign-in link (issue 15): the SHA-256 of its token, valid until `expires_at`, once. */
+export interface WebLinksTable {
+  token_hash: string;
+  identity: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A browser session made from a sign-in link: the SHA-256 of its cookie value; roles are read on every request. */
+export interface WebSessionsTable {
+  id_hash: string;
+  identity: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A personal API token for /api/v1: the SHA-256 of the token, shown once by DM; `revoked_at` ends it. */
+export interface ApiTokensTable {
+  token_hash: string;
+  identity: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** When one step of a job started and finished (wall time), for step-duration charts. */
+export interface JobStepsTable {
+  job_id: number;
+  step: string;
+  started_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   clusters: ClustersTable;
   requests: RequestsTable;
@@ -174,6 +209,10 @@ export interface Database {
   namespace_access: NamespaceAccessTable;
   inbox: InboxTable;
   dm_channels: DmChannelsTable;
+  web_links: WebLinksTable;
+  web_sessions: WebSessionsTable;
+  api_tokens: ApiTokensTable;
+  job_steps: JobStepsTable;
 }
 
 export type Cluster = Selectable<ClustersTable>;

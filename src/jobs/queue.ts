@@ -11,6 +11,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, retryJobLater } from "./repo.ts";
 import { fairOrder } from "./fair-order.ts";
+import { withoutAuditSource } from "../audit.ts";
 import { JobCancelled, JobFailure, Shutdown } from "./errors.ts";
 
 /** Runs one job; returns when it is done, throws JobCancelled / JobFailure (or anything) otherwise, and honours the signal. */
@@ -83,7 +84,8 @@ export class JobQueue {
 
   private launch(job: Job): void {
     const controller = new AbortController();
-    const done = this.runOne(job, controller.signal).finally(() => {
+    // A job is the bot's own work: its audit entries carry no command's source, even when a web or chat command woke the queue.
+    const done = withoutAuditSource(() => this.runOne(job, controller.signal)).finally(() => {
       this.running.delete(job.id);
       this.pump();
     });

@@ -46,11 +46,14 @@ function held(db: Kysely<Database>, job: Held) {
 /** Records that a step started. */
 export async function startStep(db: Kysely<Database>, job: Held, step: string): Promise<void> {
   await held(db, job).set({ current_step: step }).execute();
+  // Wall time, not the injected clock: the durations only feed the web page's chart, never a decision.
+  await db.insertInto("job_steps").values({ job_id: job.id, step, started_at: Date.now() }).onConflict((oc) => oc.doNothing()).execute();
 }
 
 /** Records that a step finished, so a restart resumes after it; false when the job is no longer ours. */
 export async function finishStep(db: Kysely<Database>, job: Held, step: string | null, logTail?: string): Promise<boolean> {
   const r = await held(db, job).set({ last_step: step, ...(logTail === undefined ? {} : { log_tail: logTail }) }).executeTakeFirst();
+  if (step) await db.updateTable("job_steps").set({ finished_at: Date.now() }).where("job_id", "=", job.id).where("step", "=", step).where("finished_at", "is", null).execute();
   return Number(r.numUpdatedRows) === 1;
 }
 

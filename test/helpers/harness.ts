@@ -66,6 +66,8 @@ export interface TestCoreOptions {
   dataDir?: string;
   secretKey?: Buffer;
   redactor?: Redactor;
+  /** LABFORGE_PUBLIC_URL (web sign-in links). */
+  publicUrl?: string;
 }
 
 /** Starts a core on a fresh temp data dir (or the given one, to test restarts). */
@@ -79,6 +81,7 @@ export async function makeCore(opts: TestCoreOptions = {}): Promise<TestCore> {
   const core = new Core({
     config, dataDir, secretKey: opts.secretKey ?? randomBytes(32), clock, log, metrics: createMetrics(false), redactor,
     driver: opts.driver?.(config, dataDir), sweepIntervalMs: 3_600_000, jobRetryDelayMs: 0,
+    publicUrl: opts.publicUrl,
   });
   const port = new RecordingPort();
   core.router.register(port);
