@@ -5,6 +5,8 @@
  * are answered through their response channel while it is still valid, or else by DM, saying they were delayed.
  */
 import type BetterSqlite3 from "better-sqlite3";
+import PQueue from "p-queue";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Db } from "../db/open.ts";
 import type { InboxTable } from "../db/schema.ts";
 import type { Card, Reply } from "../kernel/cards.ts";
@@ -32,6 +34,11 @@ export class Inbox {
   private recovery: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly insert: BetterSqlite3.Statement;
+  /**
+   * Commands run a few at a time, each after a turn of the event loop: SQLite calls finish synchronously, so a
+   * burst run all at once would keep the loop busy with microtasks and hold back the acks of what arrives next.
+   */
+  private readonly lane = new PQueue({ concurrency: 4 });
 
   constructor(private readonly db: Db, private readonly dispatcher: Dispatcher, private readonly router: ChatRouter,
     private readonly outbox: Outbox, private readonly clock: Clock, private readonly log: Logger) {
@@ -78,7 +85,7 @@ export class Inbox {
       await this.recovery; // what a dead process left goes first
       const row = await this.row(id);
       if (!row) throw new Error(`no inbox entry ${id}`);
-      const reply = await this.replyOf(row);
+      const reply = row.reply ? JSON.parse(row.reply) as Reply : await this.lane.add(async () => { await nextTurn(); return this.replyOf(row); });
       if (row.state === "answered") return reply;
       await answer(reply).catch((err: unknown) => this.log.warn({ err, id }, "could not answer an inbox entry"));
       await this.answered(id);
