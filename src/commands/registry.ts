@@ -13,7 +13,9 @@ import { ns } from "./ns.ts";
 import { quota } from "./quota.ts";
 import { grant, revoke } from "./grant.ts";
 import { auditLog } from "./audit.ts";
+import { rebuild, scale, start, stop } from "./day2.ts";
 
 export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, help,
+  stop, start, scale, rebuild,
 };

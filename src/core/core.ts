@@ -24,6 +24,7 @@ import type { Card, Reply } from "../kernel/cards.ts";
 import { lapseRequests } from "../clusters/approvals/lapse.ts";
 import { postMissingApprovalCards } from "../clusters/approvals/post.ts";
 import { sweepExpiry } from "../clusters/expiry.ts";
+import { sweepAutoStop } from "../clusters/auto-stop.ts";
 
 export interface CoreOptions {
   config: Config;
@@ -97,12 +98,13 @@ export class Core implements InboundPort {
   /** When this process first swept: clusters that expired before it expired while the bot was down. */
   private bootAt: number | undefined;
 
-  /** Time-driven work: lapsed requests, expiry reminders and expiries, old delivery ids. */
+  /** Time-driven work: lapsed requests, expiry reminders and expiries, auto-stop warnings and stops, old delivery ids. */
   async sweep(): Promise<void> {
     try {
       this.bootAt ??= this.app.clock.now();
       await lapseRequests(this.app);
       await sweepExpiry(this.app, this.bootAt);
+      await sweepAutoStop(this.app);
       await this.app.db.k.deleteFrom("deliveries").where("at", "<", this.app.clock.now() - 86_400_000).execute();
       this.app.jobs.pump();
     } catch (err) {

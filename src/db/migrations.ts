@@ -127,6 +127,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX namespace_access_identity ON namespace_access(identity);
   `,
+  /* 4: day-2 operations (issue 17): when the cluster last started, and auto-stop's deadline and warning */ `
+  ALTER TABLE clusters ADD COLUMN started_at INTEGER;
+  ALTER TABLE clusters ADD COLUMN auto_stop_at INTEGER;
+  ALTER TABLE clusters ADD COLUMN auto_stop_warned_at INTEGER;
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */
