@@ -21,12 +21,12 @@ import { requestStop } from "./power.ts";
 /** The owner is warned this long before an auto-stop. */
 export const WARN_BEFORE_MS = 30 * 60_000;
 
-/** The next auto-stop after `from` for a cluster last started at `startedAt`; undefined when the tenant has none. */
+/** The next auto-stop: `after` counted from `startedAt`, or the first `at` after `from`, whichever is sooner; undefined without auto_stop. */
 export function autoStopDeadline(tenant: TenantConfig, startedAt: number, from = startedAt): number | undefined {
   const a = tenant.auto_stop;
   if (!a) return undefined;
   const candidates: number[] = [];
-  if (a.after !== undefined) candidates.push(Math.max(startedAt, from) + a.after);
+  if (a.after !== undefined) candidates.push(startedAt + a.after);
   if (a.at !== undefined) candidates.push(nextLocalTime(from, a.at, tenant.timezone));
   return Math.min(...candidates);
 }
