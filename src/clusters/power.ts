@@ -94,7 +94,7 @@ export function startRunner(app: App): JobRunner {
       if (m.ok) await audit(trx, now, { actor: "labforge", tenant: d.cluster.tenant, action: "cluster.started", target: d.cluster.name });
       return m;
     },
-    doneCard: (d) => ({ title: "✓ Started", text: `${d.cluster.name} is ready again: every node is Ready. The kubeconfig you have still works.`, tone: "success" }),
+    doneCard: (d) => ({ title: "✓ Started", text: `${d.cluster.name} is ready again: every node is Ready. The kubeconfig you have still works.`, tone: "info" }),
     fail: (trx, d, now, reason) => move(trx, d.cluster.id, "start_failed", now, { failure: reason }),
   });
 }

@@ -113,7 +113,7 @@ export function scaleRunner(app: App): JobRunner {
     },
     doneCard: (d) => {
       const { from, to } = payloadOf(d);
-      return { title: `✓ Scaled to ${to} worker${to === 1 ? "" : "s"}`, text: to < from ? `${from - to} worker${from - to === 1 ? "" : "s"} drained, deleted and their addresses freed.` : `${to - from} worker${to - from === 1 ? "" : "s"} joined and Ready.`, tone: "success" };
+      return { title: `✓ Scaled to ${to} worker${to === 1 ? "" : "s"}`, text: to < from ? `${from - to} worker${from - to === 1 ? "" : "s"} drained, deleted and their addresses freed.` : `${to - from} worker${to - from === 1 ? "" : "s"} joined and Ready.`, tone: "info" };
     },
     fail: async (trx, d, now, reason) => (await settle(trx, d, now, reason)).m,
   });

@@ -77,15 +77,15 @@ export const GRAMMAR: readonly CommandSpec[] = [
     options: [tenantOpt], examples: ["extend lab3 7d", "extend lab3 12h"],
   },
   {
-    name: "stop", summary: "power a cluster's VMs off; name, IPs and kubeconfig stay", who: "the owner and staff",
+    name: "stop", summary: "power a cluster's VMs off; name, IPs and kubeconfig stay, and its vCPUs and memory stop counting against the quota (clusters and nodes still count)", who: "the owner and staff",
     args: [clusterArg], options: [tenantOpt], examples: ["stop lab3"],
   },
   {
-    name: "start", summary: "power a stopped cluster's VMs on; ready once every node is Ready", who: "the owner and staff",
+    name: "start", summary: "power a stopped cluster's VMs on (needs room in the vCPU and memory quotas again); ready once every node is Ready", who: "the owner and staff",
     args: [clusterArg], options: [tenantOpt], examples: ["start lab3"],
   },
   {
-    name: "scale", summary: "add or remove workers (removed ones are drained first)", who: "the owner (up to the tenant's max_workers) and staff (beyond it)",
+    name: "scale", summary: "add or remove workers (removed ones are drained first); added workers count against the nodes, vCPU and memory quotas", who: "the owner (up to the tenant's max_workers) and staff (beyond it)",
     args: [clusterArg],
     options: [{ key: "workers", kind: "worker_target", description: "the number of workers the cluster should have (required)" }, tenantOpt],
     examples: ["scale lab3 workers=3", "scale lab3 workers=0"],
