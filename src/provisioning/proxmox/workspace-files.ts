@@ -14,7 +14,7 @@ const VARIABLES: Record<string, string> = {
   ips: "list(string)", prefix: "number", gateway: "string", dns: "list(string)",
   ssh_public_key: "string", ssh_user: "string",
   proxmox_endpoint: "string", proxmox_api_token: "string", proxmox_insecure: "bool", proxmox_nodes: "list(string)",
-  template_vmid: "number", datastore: "string", bridge: "string", linked_clones: "bool",
+  template_vmid: "number", datastore: "string", bridge: "string", linked_clones: "bool", started: "bool",
   kubernetes_version: "string", pod_cidr: "string",
 };
 
@@ -31,6 +31,8 @@ export function tfvars(spec: ClusterSpec, px: ProxmoxConfig, sshPublicKey: strin
     proxmox_endpoint: `${new URL(px.endpoint).origin}/`, proxmox_insecure: px.insecure, proxmox_nodes: px.nodes,
     template_vmid: px.template_vmid, datastore: px.datastore, bridge: px.bridge, linked_clones: px.linked_clones,
     kubernetes_version: spec.kubernetesVersion, pod_cidr: spec.podCidr,
+    // Running unless a stop said otherwise: power.auto.tfvars.json (day2.ts) is read after this file and wins.
+    started: true,
   };
 }
 
