@@ -39,6 +39,8 @@ describe("stop and start", () => {
     // kubectl work needs running VMs.
     expect((await t.cmd("console:bob", "ns create lab3 team-a")).code).toBe("cluster.not_ready");
     expect((await t.cmd("console:bob", "stop lab3")).code).toBe("cluster.stopped");
+    // The kubeconfig stays and can be sent again while stopped.
+    expect((await t.cmd("console:bob", "kubeconfig lab3")).card.title).toBe("Sent");
 
     // The Start button works like the command.
     const started = await t.press("console:bob", "start", c.id);
@@ -52,8 +54,10 @@ describe("stop and start", () => {
     expect((await jobsOf(c)).slice(2)).toEqual([{ kind: "stop", state: "succeeded" }, { kind: "start", state: "succeeded" }]);
     const actions = (await auditOf(t, "lab3")).map((a) => `${a.actor} ${a.action}`);
     expect(actions).toEqual(expect.arrayContaining(["console:bob cluster.stop", "labforge cluster.stopped", "console:bob cluster.start", "labforge cluster.started"]));
-    // The kubeconfig was neither sent again nor replaced.
-    expect(t.port.dmsTo("console:bob").filter((s) => s.file)).toHaveLength(1);
+    // The kubeconfig was not replaced: the copy sent while stopped is the one delivered at ready.
+    const files = t.port.dmsTo("console:bob").filter((s) => s.file);
+    expect(files).toHaveLength(2);
+    expect(files[1]!.file!.content).toBe(files[0]!.file!.content);
   });
 
   it("refuses other students and viewers, lets a TA stop a student's cluster, and refuses a start the vCPU quota has no room for", async () => {
