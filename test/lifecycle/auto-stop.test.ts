@@ -115,6 +115,19 @@ describe("auto-stop", () => {
     }
   });
 
+  it("a stopped cluster still gets its expiry reminder and expires: the destroy job takes it from stopped", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 12, 9));
+    t = await makeCore({ clock, config: config({ after: "8h" }) });
+    const c = await readyCluster(t, "console:bob", "lab3");
+    await sweepAt(clock, c.started_at! + 8 * HOUR);
+    expect((await row(t, "lab3")).state).toBe("stopped");
+    await sweepAt(clock, c.expires_at! - 24 * HOUR);
+    expect(dmsWithButton(t, "console:bob", "extend")).toHaveLength(1);
+    await sweepAt(clock, c.expires_at!);
+    expect((await row(t, "lab3")).state).toBe("deleted");
+    expect((await auditOf(t, "lab3")).map((a) => a.action)).toEqual(expect.arrayContaining(["cluster.expire", "cluster.destroyed"]));
+  });
+
   it("rejects a bad auto_stop or timezone with the path and the fix", () => {
     const bad = (auto: unknown, tz?: string) => () => parseConfig(config(auto as Record<string, string>, tz), "test");
     expect(bad({ after: "8 hours" })).toThrow(/tenants\.cs401\.auto_stop\.after: expected a duration/);

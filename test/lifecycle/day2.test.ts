@@ -41,6 +41,9 @@ describe("stop and start", () => {
     expect((await t.cmd("console:bob", "stop lab3")).code).toBe("cluster.stopped");
     // The kubeconfig stays and can be sent again while stopped.
     expect((await t.cmd("console:bob", "kubeconfig lab3")).card.title).toBe("Sent");
+    // It still expires, and can be extended.
+    expect((await t.cmd("console:bob", "extend lab3 1d")).code).toBeUndefined();
+    expect((await row(t, "lab3")).expires_at).toBe(c.expires_at! + 86_400_000);
 
     // The Start button works like the command.
     const started = await t.press("console:bob", "start", c.id);
