@@ -59,7 +59,7 @@ export async function sweepAutoStop(app: App): Promise<AutoStopSweep> {
       const r = await requestStop(app, "labforge", c, `auto-stop (${describe(tenant)})`);
       if (r.ok) {
         result.stopped.push(c.id);
-        void app.notifier.dm(c.owner, { title: `${c.name} was stopped`, text: `Auto-stop (${describe(tenant)}) powered ${c.name} (${c.tenant}) off. /cluster start ${c.name} powers it on again; nothing on it is lost.`, tone: "info" });
+        void app.notifier.dm(c.owner, { title: `${c.name} is being stopped`, text: `Auto-stop (${describe(tenant)}) is powering ${c.name} (${c.tenant}) off. /cluster start ${c.name} powers it on again; nothing on it is lost.`, tone: "info" });
       }
     } else if (now >= deadline - WARN_BEFORE_MS && c.auto_stop_warned_at === null) {
       if (await warn(app, c, tenant, deadline, now)) result.warned.push(c.id);

@@ -47,7 +47,7 @@ describe("auto-stop", () => {
 
     await sweepAt(clock, S + 8 * HOUR);
     expect((await row(t, "lab3")).state).toBe("stopped");
-    expect(t.port.dmsTo("console:bob").map((d) => d.card.title)).toContain("lab3 was stopped");
+    expect(t.port.dmsTo("console:bob").map((d) => d.card.title)).toContain("lab3 is being stopped");
     const actions = (await auditOf(t, "lab3")).map((a) => `${a.actor} ${a.action} ${a.detail ?? ""}`.trim());
     expect(actions).toEqual(expect.arrayContaining(["labforge cluster.auto_stop_warn stops 2026-01-12 17:00 UTC", "labforge cluster.stop auto-stop (8h after a start)"]));
 
