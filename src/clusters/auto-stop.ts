@@ -54,6 +54,7 @@ export async function sweepAutoStop(app: App): Promise<AutoStopSweep> {
       const set = await app.db.k.updateTable("clusters").set({ auto_stop_at: deadline })
         .where("id", "=", c.id).where("state", "=", "ready").where("auto_stop_at", "is", null).executeTakeFirst();
       if (Number(set.numUpdatedRows) !== 1) continue;
+      app.notifier.clusterChanged(c.id);
     }
     if (now >= deadline) {
       const r = await requestStop(app, "labforge", c, `auto-stop (${describe(tenant)})`);

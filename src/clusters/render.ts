@@ -47,6 +47,7 @@ export function clusterCard(c: Cluster, job: Job | undefined, ownerLabel: string
   const nodes = nodesOf(c);
   if (nodes.length > 0 && c.state !== "deleted") fields.push({ label: "IPs", value: nodes.map((n) => `${n.name} ${n.ip}`).join(", ") });
   if (c.expires_at && !["deleted", "rejected"].includes(c.state)) fields.push({ label: "Expires", value: formatTime(c.expires_at) });
+  if (c.state === "ready" && c.auto_stop_at) fields.push({ label: "Auto-stop", value: formatTime(c.auto_stop_at) });
   const card: Card = { title: `${c.name} · ${c.tenant}`, fields, tone: TONE[c.state] ?? "info" };
   if (c.state === "provisioning" || c.state === "queued") card.progress = progressOf(job);
   if (c.state === "failed" && c.failure) card.text = c.failure;

@@ -36,6 +36,9 @@ describe("auto-stop", () => {
     await sweepAt(clock, S + 8 * HOUR - 30 * MIN - 1);
     expect(dmsWithButton(t, "console:bob", "keep_running")).toHaveLength(0);
     expect((await row(t, "lab3")).auto_stop_at).toBe(S + 8 * HOUR);
+    // The root message shows when it will stop.
+    const root = t.port.sent.filter((m) => m.kind === "update").at(-1)!.card;
+    expect(root.fields).toContainEqual({ label: "Auto-stop", value: "2026-01-12 17:00 UTC" });
     await sweepAt(clock, S + 8 * HOUR - 30 * MIN);
     const warnings = dmsWithButton(t, "console:bob", "keep_running");
     expect(warnings).toHaveLength(1);
