@@ -35,6 +35,6 @@ describe("console adapter, scripted (examples/day2-demo.txt)", () => {
     expect(status).toMatch(/State: Ready[\s\S]*IPs: cs401-lab3-cp 10\.40\.19\.201, cs401-lab3-w1 10\.40\.19\.202/);
     // help explains scale and its quota effect.
     expect(stdout).toContain("/cluster scale <name> [workers=N] [tenant=<id>]");
-    expect(stdout).toContain("added workers count against the nodes, vCPU and memory quotas");
+    expect(stdout).toContain("more workers need nodes, vCPU and memory quota");
   });
 });

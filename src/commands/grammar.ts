@@ -77,21 +77,21 @@ export const GRAMMAR: readonly CommandSpec[] = [
     options: [tenantOpt], examples: ["extend lab3 7d", "extend lab3 12h"],
   },
   {
-    name: "stop", summary: "power a cluster's VMs off; name, IPs and kubeconfig stay, and its vCPUs and memory stop counting against the quota (clusters and nodes still count)", who: "the owner and staff",
+    name: "stop", summary: "power the VMs off, keeping IPs and kubeconfig; frees its vCPU and memory quota (not clusters, nodes)", who: "the owner and staff",
     args: [clusterArg], options: [tenantOpt], examples: ["stop lab3"],
   },
   {
-    name: "start", summary: "power a stopped cluster's VMs on (needs room in the vCPU and memory quotas again); ready once every node is Ready", who: "the owner and staff",
+    name: "start", summary: "power a stopped cluster on (needs vCPU and memory quota again); ready once every node is Ready", who: "the owner and staff",
     args: [clusterArg], options: [tenantOpt], examples: ["start lab3"],
   },
   {
-    name: "scale", summary: "add or remove workers (removed ones are drained first); added workers count against the nodes, vCPU and memory quotas", who: "the owner (up to the tenant's max_workers) and staff (beyond it)",
+    name: "scale", summary: "add or remove workers (removed ones drained first); more workers need nodes, vCPU and memory quota", who: "the owner (up to the tenant's max_workers) and staff (beyond it)",
     args: [clusterArg],
     options: [{ key: "workers", kind: "worker_target", description: "the number of workers the cluster should have (required)" }, tenantOpt],
     examples: ["scale lab3 workers=3", "scale lab3 workers=0"],
   },
   {
-    name: "rebuild", summary: "destroy and re-create a cluster's VMs on the same IPs (asks to confirm); new kubeconfig by DM", who: "the owner and staff",
+    name: "rebuild", summary: "re-create the VMs on the same IPs (confirm first); new kubeconfig by DM; stopped: needs vCPU quota", who: "the owner and staff",
     args: [clusterArg], options: [tenantOpt], examples: ["rebuild lab3"],
   },
   {
