@@ -46,6 +46,8 @@ export interface Day2Job {
   doneCard(d: Day2Context): Card;
   /** The failure transition on the last failed attempt, inside one transaction. */
   fail(trx: Kysely<Database>, d: Day2Context, now: number, reason: string): Promise<Moved>;
+  /** What the thread says to do after a failure; default: run the command again. */
+  afterFailure?: string;
 }
 
 /** A runner for one day-2 job kind. */
@@ -112,7 +114,7 @@ async function day2Failed(app: App, def: Day2Job, job: Job, d: Day2Context | und
     const m = await transact(app.db, (trx) => def.fail(trx, ctx, now, `${def.what(ctx)} failed at “${label}”: ${reason}`), (r) => r.ok);
     if (m.ok) {
       const c = m.cluster;
-      app.notifier.thread(c.id, { title: `✗ ${label} failed`, text: `${reason}\n${c.name} is ${c.state.replace("_", " ")}; run the command again to retry.`, code: log.tail(12), tone: "error" });
+      app.notifier.thread(c.id, { title: `✗ ${label} failed`, text: `${reason}\n${c.name} is ${c.state.replace("_", " ")}; ${def.afterFailure ?? "run the command again to retry"}.`, code: log.tail(12), tone: "error" });
       app.notifier.clusterChanged(c.id);
       void app.notifier.dm(c.owner, { title: `${c.name}: ${def.what(ctx)} failed`, text: `“${label}” failed: ${reason}. The thread under the cluster's message has the details.`, tone: "error" });
     }

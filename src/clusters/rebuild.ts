@@ -93,6 +93,7 @@ export function rebuildRunner(app: App): JobRunner {
     },
     doneCard: () => ({ title: "✓ Old VMs destroyed", text: "Building the cluster again on the same addresses.", tone: "info" }),
     // The old VMs may be half gone: the cluster is failed and its clean-up job destroys what is left.
+    afterFailure: "its clean-up destroys what is left, then Retry builds it again",
     fail: async (trx, d, now, reason) => {
       const m = await move(trx, d.cluster.id, "fail", now, { failure: reason });
       if (m.ok && !app.config.infra.keep_failed) {

@@ -154,6 +154,26 @@ describe("scale", () => {
   });
 });
 
+describe("a failed scale", () => {
+  it("is retried, then leaves the cluster ready with the workers that exist, and says where it stopped", async () => {
+    const cfg = baseConfig() as { infra: Record<string, unknown> };
+    cfg.infra = { driver: "simulated", simulated: { step_ms: 0, fail: { lab3: "join" } } };
+    t = await makeCore({ config: cfg });
+    const c = await readyCluster(t, "console:bob", "lab3", { extra: "workers=0" });
+    await t.cmd("console:bob", "scale lab3 workers=2");
+    await t.idle();
+    const r = await row(t, "lab3");
+    // The VMs were cloned before the join failed: they exist, hold their addresses and count.
+    expect([r.state, r.workers, nodesOf(r).length]).toEqual(["ready", 2, 3]);
+    expect(r.failure).toContain("scale to 2 workers failed at “Joining workers”");
+    expect(await ipsOf(t.core.app.db.k, c.id)).toHaveLength(3);
+    const job = await t.core.app.db.k.selectFrom("jobs").selectAll().where("cluster_id", "=", c.id).where("kind", "=", "scale").executeTakeFirstOrThrow();
+    expect([job.state, job.attempts]).toEqual(["failed", 2]);
+    expect(threadTitles()).toContain("✗ Joining workers failed");
+    expect(t.port.dmsTo("console:bob").map((d) => d.card.title)).toContain("lab3: scale to 2 workers failed");
+  });
+});
+
 describe("rebuild", () => {
   it("asks to confirm, destroys and re-creates on the same addresses, DMs a new kubeconfig and keeps the expiry", async () => {
     t = await makeCore();
