@@ -65,6 +65,7 @@ describe("configuration", () => {
     const { config } = loadConfigFile(join(import.meta.dirname, "..", "labforge.example.yaml"), true);
     expect(config.tenants.cs401?.approval_channel).toBe("slack:C0CS401STAFF");
     expect(config.infra.proxmox?.template_vmid).toBe(9000);
+    expect(config.tenants.cs401).toMatchObject({ timezone: "Europe/Berlin", auto_stop: { after: 8 * 3_600_000, at: "22:00" } });
   });
 
   it("checks the environment and names the fix", () => {

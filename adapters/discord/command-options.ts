@@ -66,6 +66,7 @@ function optionFor(config: Config, name: string, kind: ValueKind, description: s
       const max = Math.max(0, ...Object.values(config.tenants).map((t) => t.limits.max_workers));
       return { ...base, type: ApplicationCommandOptionType.Integer, min_value: 0, max_value: max };
     }
+    case "worker_target": return { ...base, type: ApplicationCommandOptionType.Integer, min_value: 0, max_value: 50 };
     case "size": return { ...base, ...listed(Object.keys(config.sizes)) };
     case "duration": return { ...base, type: S, min_length: 2, max_length: 16 };
     case "command": return { ...base, ...listed(GRAMMAR.map((c) => c.name)) };

@@ -52,6 +52,7 @@ module "cluster" {
   datastore         = var.datastore
   bridge            = var.bridge
   linked_clones     = var.linked_clones
+  started           = var.started
 
   kubernetes_version = var.kubernetes_version
   pod_cidr           = var.pod_cidr

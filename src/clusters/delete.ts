@@ -13,7 +13,7 @@ import { getCluster } from "./repo.ts";
 import { ClusterDeleted, move, type Moved } from "./lifecycle.ts";
 
 /** Jobs a delete makes moot: cancelled while queued, aborted while running. */
-export const MOOT_ON_DELETE = ["provision", "cleanup", "deliver"] as const;
+export const MOOT_ON_DELETE = ["provision", "cleanup", "deliver", "stop", "start", "scale", "rebuild"] as const;
 
 /** The confirmation card `delete <name>` answers with. */
 export function confirmDeleteCard(c: { id: string; name: string; workers: number }) {

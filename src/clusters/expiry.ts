@@ -28,11 +28,11 @@ export async function sweepExpiry(app: App, bootAt: number): Promise<ExpirySweep
   const reminded: string[] = [];
   const now = app.clock.now();
   const overdue = await app.db.k.selectFrom("clusters").selectAll()
-    .where("state", "=", "ready").where("expires_at", "<=", now).orderBy("expires_at").execute();
+    .where("state", "in", ["ready", "stopped"]).where("expires_at", "<=", now).orderBy("expires_at").execute();
   for (const c of overdue) if (await expire(app, c, c.expires_at! < bootAt)) expired.push(c.id);
 
   const due = await app.db.k.selectFrom("clusters").selectAll()
-    .where("state", "=", "ready").where("reminded_at", "is", null)
+    .where("state", "in", ["ready", "stopped"]).where("reminded_at", "is", null)
     .where("expires_at", ">", now).where("expires_at", "<=", now + REMIND_BEFORE_MS).orderBy("expires_at").execute();
   for (const c of due) if (await remind(app, c, now)) reminded.push(c.id);
   if (expired.length > 0) app.jobs.pump();
@@ -42,7 +42,7 @@ export async function sweepExpiry(app: App, bootAt: number): Promise<ExpirySweep
 /** Claims the reminder (so it goes out once even if sweeps overlap), then DMs the owner. */
 async function remind(app: App, c: Cluster, now: number): Promise<boolean> {
   const claimed = await app.db.k.updateTable("clusters").set({ reminded_at: now })
-    .where("id", "=", c.id).where("state", "=", "ready").where("reminded_at", "is", null).where("expires_at", "=", c.expires_at).executeTakeFirst();
+    .where("id", "=", c.id).where("state", "in", ["ready", "stopped"]).where("reminded_at", "is", null).where("expires_at", "=", c.expires_at).executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) return false;
   const tenant = tenantConfig(app.config, c.tenant);
   const step = tenant ? extendStepOf(tenant) : 0;

@@ -25,9 +25,10 @@ export function extendStepOf(tenant: TenantConfig): number {
 export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: number, capAtMax: boolean): Promise<Outcome> {
   const allowed = requireOwnerOr(p, c, "instructor", `extend ${c.name}`);
   if (!allowed.ok) return refused(allowed);
-  if (c.state !== "ready" || c.expires_at === null) {
+  // A stopped cluster keeps its expiry, so it can be extended too.
+  if ((c.state !== "ready" && c.state !== "stopped") || c.expires_at === null) {
     return refuse(c.state === "expired" || c.state === "deleting" || c.state === "deleted" ? "cluster.expired" : "cluster.not_ready",
-      `${c.name} is ${c.state.replace("_", " ")}; only a ready cluster can be extended`);
+      `${c.name} is ${c.state.replace("_", " ")}; only a ready or stopped cluster can be extended`);
   }
   const tenant = tenantConfig(app.config, c.tenant);
   if (!tenant) return refuse("tenant.unknown", `tenant ${c.tenant} is no longer configured`);
@@ -51,7 +52,7 @@ export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: nu
   // A reminder is due again before the new expiry, unless that moment has already passed (the owner just acted).
   const remindedAt = target - REMIND_BEFORE_MS > now ? null : now;
   const r = await app.db.k.updateTable("clusters").set({ expires_at: target, reminded_at: remindedAt, updated_at: now })
-    .where("id", "=", c.id).where("state", "=", "ready").where("expires_at", "=", c.expires_at).executeTakeFirst();
+    .where("id", "=", c.id).where("state", "=", c.state).where("expires_at", "=", c.expires_at).executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) return refuse("cluster.changed", `${c.name} changed meanwhile; look at /cluster status ${c.name}`);
   await audit(app.db.k, now, {
     actor: p.identity, tenant: c.tenant, action: "cluster.extend", target: c.name,

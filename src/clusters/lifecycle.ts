@@ -26,9 +26,27 @@ export const TRANSITIONS = {
   /** Retry of a failed cluster, once no clean-up or destroy is still running. */
   retry: { from: ["failed"], to: "queued" },
   /** A confirmed delete wins over everything in flight: their jobs are cancelled and a destroy job queued. */
-  delete: { from: ["queued", "provisioning", "ready", "failed"], to: "deleting" },
+  delete: { from: ["queued", "provisioning", "ready", "failed", "stopping", "stopped", "starting", "scaling"], to: "deleting" },
   /** Expiry reached: a destroy job is queued. */
-  expire: { from: ["ready"], to: "expired" },
+  expire: { from: ["ready", "stopped"], to: "expired" },
+  /** `stop` (or auto-stop): a stop job powers the VMs off. */
+  stop: { from: ["ready"], to: "stopping" },
+  /** The VMs are off; name, IPs and kubeconfig stay. */
+  stopped: { from: ["stopping"], to: "stopped" },
+  /** Powering off failed for good: the VMs are taken to be still running. */
+  stop_failed: { from: ["stopping"], to: "ready" },
+  /** `start`: a start job powers the VMs on and waits for every node to be Ready. */
+  start: { from: ["stopped"], to: "starting" },
+  /** Every node is Ready again. */
+  started: { from: ["starting"], to: "ready" },
+  /** Powering on failed for good: the cluster counts as stopped, and start tries again. */
+  start_failed: { from: ["starting"], to: "stopped" },
+  /** `scale`: a scale job adds or drains and removes workers. */
+  scale: { from: ["ready"], to: "scaling" },
+  /** The workers match the new count (or the scale failed and says so: scale again converges). */
+  scaled: { from: ["scaling"], to: "ready" },
+  /** `rebuild`: a rebuild job destroys the VMs, keeping the IPs, and queues a provision job on them. */
+  rebuild: { from: ["ready", "stopped"], to: "queued" },
   /** The VMs are gone and the IPs free. */
   destroyed: { from: ["deleting", "expired"], to: "deleted" },
   /** The destroy failed: delete again (or Retry) tries once more. */
@@ -38,7 +56,7 @@ export const TRANSITIONS = {
 export type Transition = keyof typeof TRANSITIONS;
 
 /** Columns a transition may set beside the state. */
-export type TransitionFields = Partial<Pick<Cluster, "failure" | "ready_at" | "expires_at" | "reminded_at">>;
+export type TransitionFields = Partial<Pick<Cluster, "failure" | "ready_at" | "expires_at" | "reminded_at" | "started_at" | "auto_stop_at" | "auto_stop_warned_at" | "workers">>;
 
 /** A transition's result: the state it left, or a refusal (`cluster.not_found`, `cluster.transition`) naming the state found. */
 export type Moved = { ok: true; from: ClusterState; cluster: Cluster } | { ok: false; code: string; message: string; state?: ClusterState };

@@ -66,11 +66,13 @@ function endedBeforeRestart(job: Job, state: string | undefined): void {
   throw new JobCancelled(`not provisioned: the cluster is ${state ?? "gone"}`);
 }
 
-/** The `ready` transition with its delivery job and audit row, in one transaction. */
+/** The `ready` transition with its delivery job and audit row, in one transaction; a rebuild keeps its expiry. */
 async function becomeReady(app: App, job: Job, cluster: Cluster): Promise<void> {
   const now = app.clock.now();
+  const rebuilt = job.payload !== null && (JSON.parse(job.payload) as { rebuild?: boolean }).rebuild === true && cluster.expires_at !== null;
+  const expiry = rebuilt ? { expires_at: cluster.expires_at } : { expires_at: now + cluster.ttl_ms, reminded_at: null };
   const readied = await transact(app.db, async (trx) => {
-    const m = await move(trx, cluster.id, "ready", now, { ready_at: now, expires_at: now + cluster.ttl_ms, failure: null, reminded_at: null });
+    const m = await move(trx, cluster.id, "ready", now, { ready_at: now, ...expiry, failure: null, started_at: now, auto_stop_at: null, auto_stop_warned_at: null });
     if (!m.ok) return m;
     await enqueueJob(trx, {
       kind: "deliver", clusterId: cluster.id, tenant: cluster.tenant, owner: cluster.owner, now,

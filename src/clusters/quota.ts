@@ -3,7 +3,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { TenantConfig } from "../config/schema.ts";
 import { failure, OK, type Check } from "../kernel/outcome.ts";
-import { PER_USER_STATES, RESOURCE_STATES } from "./repo.ts";
+import { PER_USER_STATES, RESOURCE_STATES, RUNNING_STATES } from "./repo.ts";
 
 export interface Usage {
   clusters: number;
@@ -24,14 +24,18 @@ export function costOf(s: Shape): Usage {
   return { clusters: 1, nodes, vcpus: nodes * s.vcpus, memory_gb: (nodes * s.memory_mb) / 1024 };
 }
 
-/** The tenant's current usage over clusters that hold resources, optionally leaving one cluster out. */
+/**
+ * The tenant's current usage over clusters that hold resources, optionally leaving one cluster out. A stopped
+ * cluster keeps its VMs and IPs, so it counts in `clusters` and `nodes`, but its vCPUs and memory are free.
+ */
 export async function usageOf(db: Kysely<Database>, tenant: string, exceptClusterId?: string): Promise<Usage> {
+  const running = sql.join(RUNNING_STATES);
   let q = db.selectFrom("clusters")
     .select([
       sql<number>`count(*)`.as("clusters"),
       sql<number>`coalesce(sum(workers + 1), 0)`.as("nodes"),
-      sql<number>`coalesce(sum((workers + 1) * vcpus), 0)`.as("vcpus"),
-      sql<number>`coalesce(sum((workers + 1) * memory_mb), 0) / 1024.0`.as("memory_gb"),
+      sql<number>`coalesce(sum(case when state in (${running}) then (workers + 1) * vcpus else 0 end), 0)`.as("vcpus"),
+      sql<number>`coalesce(sum(case when state in (${running}) then (workers + 1) * memory_mb else 0 end), 0) / 1024.0`.as("memory_gb"),
     ])
     .where("tenant", "=", tenant).where("state", "in", RESOURCE_STATES);
   if (exceptClusterId) q = q.where("id", "!=", exceptClusterId);
@@ -41,13 +45,17 @@ export async function usageOf(db: Kysely<Database>, tenant: string, exceptCluste
 
 /** Checks that adding `shape` keeps the tenant within every quota it sets; the failure names the quota and the usage. */
 export function checkQuota(tenantId: string, tenant: TenantConfig, usage: Usage, shape: Shape): Check {
-  const cost = costOf(shape);
+  return checkCost(tenantId, tenant, usage, costOf(shape), "this cluster");
+}
+
+/** Checks that `cost` more (a start, a scale-up) fits every quota; `what` names it in the failure. */
+export function checkCost(tenantId: string, tenant: TenantConfig, usage: Usage, cost: Usage, what: string): Check {
   for (const key of ["clusters", "nodes", "vcpus", "memory_gb"] as const) {
     const limit = tenant.quota[key];
     if (limit === undefined) continue;
     if (usage[key] + cost[key] > limit) {
       return failure(`quota.${key}`,
-        `${tenantId} is at its ${key.replace("_", " ")} quota: ${fmt(usage[key])} of ${limit} in use and this cluster needs ${fmt(cost[key])}`);
+        `${tenantId} is at its ${key.replace("_", " ")} quota: ${fmt(usage[key])} of ${limit} in use and ${what} needs ${fmt(cost[key])}`);
     }
   }
   return OK;

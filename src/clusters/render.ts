@@ -15,6 +15,10 @@ export const STATE_TEXT: Record<Cluster["state"], string> = {
   rejected: "Rejected",
   failed: "Failed",
   expired: "Expired",
+  stopping: "Stopping",
+  stopped: "Stopped (powered off)",
+  starting: "Starting",
+  scaling: "Scaling",
 };
 
 const TONE: Partial<Record<Cluster["state"], Card["tone"]>> = { ready: "success", failed: "error", rejected: "warning", expired: "warning", deleted: "info" };
@@ -43,10 +47,18 @@ export function clusterCard(c: Cluster, job: Job | undefined, ownerLabel: string
   const nodes = nodesOf(c);
   if (nodes.length > 0 && c.state !== "deleted") fields.push({ label: "IPs", value: nodes.map((n) => `${n.name} ${n.ip}`).join(", ") });
   if (c.expires_at && !["deleted", "rejected"].includes(c.state)) fields.push({ label: "Expires", value: formatTime(c.expires_at) });
+  if (c.state === "ready" && c.auto_stop_at) fields.push({ label: "Auto-stop", value: formatTime(c.auto_stop_at) });
   const card: Card = { title: `${c.name} · ${c.tenant}`, fields, tone: TONE[c.state] ?? "info" };
   if (c.state === "provisioning" || c.state === "queued") card.progress = progressOf(job);
   if (c.state === "failed" && c.failure) card.text = c.failure;
-  if (c.state === "ready") card.text = "Ready. The owner gets the kubeconfig by direct message; /cluster kubeconfig sends it again.";
+  if (c.state === "ready") {
+    card.text = "Ready. The owner gets the kubeconfig by direct message; /cluster kubeconfig sends it again.";
+    card.buttons = [{ label: "Stop", action: "stop", value: c.id }];
+  }
+  if (c.state === "stopped") {
+    card.text = "Stopped: the VMs are powered off; name, IPs and kubeconfig stay. Its vCPUs and memory do not count against the quota.";
+    card.buttons = [{ label: "Start", action: "start", value: c.id, style: "primary" }];
+  }
   if (c.state === "pending_approval") card.text = "Waiting for an instructor or TA to approve.";
   if (c.state === "rejected" && c.failure) card.text = c.failure;
   return card;

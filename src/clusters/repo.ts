@@ -4,11 +4,14 @@ import type { Cluster, ClusterState, Database } from "../db/schema.ts";
 import type { NodeInfo } from "../provisioning/driver.ts";
 
 /** States in which a cluster holds its name. */
-export const LIVE_STATES: readonly ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "deleting", "failed", "expired"];
-/** States that hold (or are about to hold) hardware and IPs: they count against quotas. */
-export const RESOURCE_STATES: readonly ClusterState[] = ["queued", "provisioning", "ready", "deleting", "expired"];
+export const LIVE_STATES: readonly ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "deleting", "failed", "expired",
+  "stopping", "stopped", "starting", "scaling"];
+/** States that hold (or are about to hold) VMs and IPs: they count against the `clusters` and `nodes` quotas. */
+export const RESOURCE_STATES: readonly ClusterState[] = ["queued", "provisioning", "ready", "deleting", "expired", "stopping", "stopped", "starting", "scaling"];
+/** States whose VMs are (or may be) running: they count against `vcpus` and `memory_gb`. A stopped cluster's do not. */
+export const RUNNING_STATES: readonly ClusterState[] = RESOURCE_STATES.filter((s) => s !== "stopped");
 /** States that count against a user's `per_user_clusters`. */
-export const PER_USER_STATES: readonly ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "failed"];
+export const PER_USER_STATES: readonly ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "failed", "stopping", "stopped", "starting", "scaling"];
 
 /** The live cluster with this name in the tenant. */
 export async function findLiveCluster(db: Kysely<Database>, tenant: string, name: string): Promise<Cluster | undefined> {

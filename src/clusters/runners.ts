@@ -6,11 +6,17 @@ import type { App } from "./app.ts";
 import { provisionRunner } from "./provision.ts";
 import { cleanupRunner, destroyRunner } from "./teardown.ts";
 import { deliverRunner } from "./delivery.ts";
+import { startRunner, stopRunner } from "./power.ts";
+import { scaleRunner } from "./scale.ts";
+import { rebuildRunner } from "./rebuild.ts";
 
 /** One runner per lifecycle job kind; `max_parallel_clones` bounds the VM clones of all provisions together. */
 export function lifecycleRunners(app: App): Partial<Record<JobKind, JobRunner>> {
   const clones = new PQueue({ concurrency: app.config.queue.max_parallel_clones });
-  return { provision: provisionRunner(app, clones), cleanup: cleanupRunner(app), destroy: destroyRunner(app), deliver: deliverRunner(app) };
+  return {
+    provision: provisionRunner(app, clones), cleanup: cleanupRunner(app), destroy: destroyRunner(app), deliver: deliverRunner(app),
+    stop: stopRunner(app), start: startRunner(app), scale: scaleRunner(app), rebuild: rebuildRunner(app),
+  };
 }
 
 /** On start: clusters whose root message was never posted (the process died first) get it now. */

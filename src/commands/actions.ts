@@ -10,6 +10,9 @@ import { retryCluster } from "../clusters/retry.ts";
 import { getCluster } from "../clusters/repo.ts";
 import { extendCluster, extendStepOf } from "../clusters/extend.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
+import { startCluster, stopCluster } from "../clusters/power.ts";
+import { confirmRebuild } from "../clusters/rebuild.ts";
+import { keepRunning } from "../clusters/auto-stop.ts";
 
 /** Runs the handler for a pressed button. */
 export async function runAction(app: App, p: Principal, action: ActionName, value: string): Promise<Outcome> {
@@ -42,5 +45,20 @@ export async function runAction(app: App, p: Principal, action: ActionName, valu
     case "delete.now":
       // The reminder DM is the confirmation: it says what deleting destroys.
       return confirmDelete(app, p, value, "delete now, from the expiry reminder");
+    case "stop":
+    case "start": {
+      const c = await getCluster(app.db.k, value);
+      if (!c || c.state === "deleted" || c.state === "rejected") return refuse("cluster.not_found", "that cluster no longer exists");
+      return action === "stop" ? stopCluster(app, p, c) : startCluster(app, p, c);
+    }
+    case "rebuild.confirm":
+      return confirmRebuild(app, p, value);
+    case "rebuild.cancel": {
+      const c = await getCluster(app.db.k, value);
+      if (!c || !requireOwnerOr(p, c, "ta", "keep it").ok) return refuse("cluster.not_found", "that cluster does not exist, or it is not yours to keep");
+      return done({ title: "Kept", text: `${c.name} was not rebuilt.` });
+    }
+    case "keep_running":
+      return keepRunning(app, p, value);
   }
 }

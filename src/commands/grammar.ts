@@ -9,7 +9,9 @@ export type ValueKind =
   /** A person: an identity (`slack:U0ADA`) or a chat mention (`<@U0ADA>`), resolved on the caller's platform. */
   | "person"
   /** A subcommand chosen from the argument's `choices` (`ns create|delete|list|kubeconfig`). */
-  | "subcommand";
+  | "subcommand"
+  /** A worker count for `scale`: 0 to 50 (the tenant's max_workers for owners; TAs and up may go beyond it). */
+  | "worker_target";
 
 export interface ArgSpec {
   name: string;
@@ -73,6 +75,24 @@ export const GRAMMAR: readonly CommandSpec[] = [
     name: "extend", summary: "move a cluster's expiry later", who: "the owner (up to the tenant's max_ttl from now) and instructors (beyond it)",
     args: [clusterArg, { name: "duration", kind: "duration", required: true, description: "how much longer, added to the current expiry" }],
     options: [tenantOpt], examples: ["extend lab3 7d", "extend lab3 12h"],
+  },
+  {
+    name: "stop", summary: "power the VMs off, keeping IPs and kubeconfig; frees its vCPU and memory quota (not clusters, nodes)", who: "the owner and staff",
+    args: [clusterArg], options: [tenantOpt], examples: ["stop lab3"],
+  },
+  {
+    name: "start", summary: "power a stopped cluster on (needs vCPU and memory quota again); ready once every node is Ready", who: "the owner and staff",
+    args: [clusterArg], options: [tenantOpt], examples: ["start lab3"],
+  },
+  {
+    name: "scale", summary: "add or remove workers (removed ones drained first); more workers need nodes, vCPU and memory quota", who: "the owner (up to the tenant's max_workers) and staff (beyond it)",
+    args: [clusterArg],
+    options: [{ key: "workers", kind: "worker_target", description: "the number of workers the cluster should have (required)" }, tenantOpt],
+    examples: ["scale lab3 workers=3", "scale lab3 workers=0"],
+  },
+  {
+    name: "rebuild", summary: "re-create the VMs on the same IPs (confirm first); new kubeconfig by DM; stopped: needs vCPU quota", who: "the owner and staff",
+    args: [clusterArg], options: [tenantOpt], examples: ["rebuild lab3"],
   },
   {
     name: "ns", summary: "create, delete or list namespaces, or DM a kubeconfig limited to one", who: "the owner and staff",
@@ -156,7 +176,8 @@ export function usageOf(spec: CommandSpec, sizes: readonly string[] = ["small", 
 
 function placeholder(kind: ValueKind, sizes: readonly string[]): string {
   switch (kind) {
-    case "workers": return "N";
+    case "workers":
+    case "worker_target": return "N";
     case "size": return sizes.join("|");
     case "duration": return "<duration>";
     case "tenant": return "<id>";

@@ -91,6 +91,10 @@ function checkValue(kind: ValueKind, key: string, raw: string, ctx: ParseContext
       if (!/^[0-9]{1,3}$/.test(raw)) return { error: `${key} must be a whole number from 0 to your tenant's max_workers, not "${shown}"` };
       return Number(raw);
     }
+    case "worker_target": {
+      if (!/^[0-9]{1,3}$/.test(raw) || Number(raw) > 50) return { error: `${key} must be a whole number from 0 to 50, not "${shown}"` };
+      return Number(raw);
+    }
     case "size":
       return ctx.sizes.includes(raw) ? raw : { error: `${key} must be one of ${ctx.sizes.join(", ")}, not "${shown}"` };
     case "duration":

@@ -15,7 +15,9 @@ import { grant, revoke } from "./grant.ts";
 import { auditLog } from "./audit.ts";
 import { web } from "./web.ts";
 import { token } from "./token.ts";
+import { rebuild, scale, start, stop } from "./day2.ts";
 
 export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, web, token, help,
+  stop, start, scale, rebuild,
 };

@@ -44,6 +44,17 @@ const limits = z.strictObject({
   if (l.max_ttl > l.max_lifetime) ctx.addIssue({ code: "custom", path: ["max_ttl"], message: "max_ttl must not exceed max_lifetime" });
 }, onlyWhenValid);
 
+/** True for a time zone Intl knows (IANA names such as Europe/Berlin, and UTC). */
+function validTimeZone(tz: string): boolean {
+  try { new Intl.DateTimeFormat("en-US", { timeZone: tz }); return true; } catch { return false; }
+}
+
+/** Day-2 (issue 17): stop a running cluster `after` its last start, and/or every day `at` HH:MM in the tenant's timezone. */
+const autoStop = z.strictObject({
+  after: duration.optional(),
+  at: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'expected a time of day like "22:00"').optional(),
+}).refine((a) => a.after !== undefined || a.at !== undefined, "expected after: <duration>, at: \"HH:MM\", or both");
+
 const tenant = z.strictObject({
   name: z.string().min(1).max(100),
   channels: z.array(channelRef).min(1, "expected at least one channel"),
@@ -54,6 +65,8 @@ const tenant = z.strictObject({
   limits: limits.prefault({}),
   namespace_policy: namespacePolicy,
   namespace_defaults: namespaceDefaults,
+  timezone: z.string().refine(validTimeZone, "expected an IANA time zone such as Europe/Berlin or UTC").default("UTC"),
+  auto_stop: autoStop.optional(),
 });
 
 const member = z.strictObject({
@@ -137,7 +150,7 @@ const infra = z.strictObject({
   keep_failed: z.boolean().default(false),
   simulated: z.strictObject({
     step_ms: count.default(300),
-    fail: z.record(z.string(), z.enum(["prepare", "apply", "wait_ssh", "configure", "kubeconfig"])).default({}),
+    fail: z.record(z.string(), z.enum(["prepare", "apply", "wait_ssh", "configure", "kubeconfig", "stop", "start", "join", "drain"])).default({}),
   }).prefault({}),
   proxmox: proxmox.optional(),
   kubernetes: z.strictObject({

@@ -27,6 +27,7 @@ import { postMissingApprovalCards } from "../clusters/approvals/post.ts";
 import { sweepExpiry } from "../clusters/expiry.ts";
 import { WebViews } from "../commands/views/web-views.ts";
 import type { WebPort } from "../kernel/web-port.ts";
+import { sweepAutoStop } from "../clusters/auto-stop.ts";
 
 export interface CoreOptions {
   config: Config;
@@ -121,12 +122,13 @@ export class Core implements InboundPort {
   /** When this process first swept: clusters that expired before it expired while the bot was down. */
   private bootAt: number | undefined;
 
-  /** Time-driven work: lapsed requests, expiry reminders and expiries, old delivery ids. */
+  /** Time-driven work: lapsed requests, expiry reminders and expiries, auto-stop warnings and stops, old delivery ids. */
   async sweep(): Promise<void> {
     try {
       this.bootAt ??= this.app.clock.now();
       await lapseRequests(this.app);
       await sweepExpiry(this.app, this.bootAt);
+      await sweepAutoStop(this.app);
       await this.app.db.k.deleteFrom("deliveries").where("at", "<", this.app.clock.now() - 86_400_000).execute();
       await this.inbox.prune(86_400_000);
       this.app.jobs.pump();

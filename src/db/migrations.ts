@@ -187,6 +187,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job_id, step, started_at)
   );
   `,
+  /* 7: day-2 operations (issue 17): when the cluster last started, and auto-stop's deadline and warning */ `
+  ALTER TABLE clusters ADD COLUMN started_at INTEGER;
+  ALTER TABLE clusters ADD COLUMN auto_stop_at INTEGER;
+  ALTER TABLE clusters ADD COLUMN auto_stop_warned_at INTEGER;
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

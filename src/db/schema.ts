@@ -3,7 +3,9 @@ import type { Generated, Insertable, Selectable } from "kysely";
 
 export type ClusterState =
   | "pending_approval" | "queued" | "provisioning" | "ready" | "deleting" | "deleted"
-  | "rejected" | "failed" | "expired";
+  | "rejected" | "failed" | "expired"
+  /** Day-2 operations (issue 17): powered off and on, workers added or removed. */
+  | "stopping" | "stopped" | "starting" | "scaling";
 
 export interface ClustersTable {
   id: string;
@@ -26,6 +28,12 @@ export interface ClustersTable {
   reminded_at: number | null;
   ready_at: number | null;
   failure: string | null;
+  /** When the VMs last became ready or were last started; auto-stop counts from here. */
+  started_at: number | null;
+  /** When auto-stop will stop the cluster (from the tenant's auto_stop); NULL until the sweep computes it. */
+  auto_stop_at: number | null;
+  /** When the owner was warned of the current `auto_stop_at`; NULL until then. */
+  auto_stop_warned_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -52,7 +60,9 @@ export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelle
  * provision: build a cluster; cleanup: destroy what a failed provision made; destroy: delete or expiry;
  * deliver: DM the kubeconfig; ns_revoke: remove a revoked person's namespace access on one cluster.
  */
-export type JobKind = "provision" | "cleanup" | "destroy" | "deliver" | "ns_revoke";
+export type JobKind = "provision" | "cleanup" | "destroy" | "deliver" | "ns_revoke"
+  /** Day-2 operations: power off, power on, change the worker count, destroy and re-create the VMs. */
+  | "stop" | "start" | "scale" | "rebuild";
 
 export interface JobsTable {
   id: Generated<number>;

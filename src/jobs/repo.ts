@@ -14,7 +14,7 @@ export interface NewJob {
 }
 
 /** Jobs that touch infrastructure; they share `max_parallel_jobs`. The others are short chat or kubectl calls. */
-export const INFRA_KINDS: readonly JobKind[] = ["provision", "cleanup", "destroy"];
+export const INFRA_KINDS: readonly JobKind[] = ["provision", "cleanup", "destroy", "stop", "start", "scale", "rebuild"];
 
 /** Inserts a job unless one with the same dedupe key exists; returns the job either way and whether it is new. */
 export async function enqueueJob(db: Kysely<Database>, j: NewJob): Promise<{ job: Job; created: boolean }> {

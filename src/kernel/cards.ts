@@ -11,7 +11,8 @@ export interface Button {
 }
 
 export type ActionName =
-  | "approve" | "reject" | "delete.confirm" | "delete.cancel" | "retry" | "extend" | "delete.now";
+  | "approve" | "reject" | "delete.confirm" | "delete.cancel" | "retry" | "extend" | "delete.now"
+  | "stop" | "start" | "rebuild.confirm" | "rebuild.cancel" | "keep_running";
 
 export interface Field {
   label: string;
@@ -52,11 +53,12 @@ export function encodeButton(b: Pick<Button, "action" | "value">): string {
   return `lf:${b.action}:${b.value}`;
 }
 
-const ACTIONS: readonly ActionName[] = ["approve", "reject", "delete.confirm", "delete.cancel", "retry", "extend", "delete.now"];
+const ACTIONS: readonly ActionName[] = ["approve", "reject", "delete.confirm", "delete.cancel", "retry", "extend", "delete.now",
+  "stop", "start", "rebuild.confirm", "rebuild.cancel", "keep_running"];
 
 /** Decodes a custom id made by encodeButton; undefined for anything else. */
 export function decodeButton(id: string): { action: ActionName; value: string } | undefined {
-  const m = /^lf:([a-z.]+):([A-Za-z0-9_-]{1,64})$/.exec(id);
+  const m = /^lf:([a-z._]+):([A-Za-z0-9_-]{1,64})$/.exec(id);
   if (!m || !ACTIONS.includes(m[1] as ActionName)) return undefined;
   return { action: m[1] as ActionName, value: m[2]! };
 }

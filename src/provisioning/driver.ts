@@ -68,6 +68,14 @@ export interface InfraDriver {
   destroy(spec: ClusterSpec, ctx: StepContext): Promise<void>;
   /** Runs kubectl on the control plane with the given argv. */
   kubectl(spec: ClusterSpec, nodes: NodeInfo[], argv: string[], stdin?: string): Promise<KubectlResult>;
+  /** Powers every VM off (`running: false`) or on; VMs, disks and addresses stay (idempotent). */
+  power(spec: ClusterSpec, nodes: NodeInfo[], running: boolean, ctx: StepContext): Promise<void>;
+  /** Waits until every node reports Ready to Kubernetes (after a start). */
+  waitForNodesReady(spec: ClusterSpec, nodes: NodeInfo[], ctx: StepContext): Promise<void>;
+  /** Joins `joining` (new workers, already answering SSH) to the cluster with a fresh kubeadm token (idempotent). */
+  joinWorkers(spec: ClusterSpec, nodes: NodeInfo[], joining: NodeInfo[], ctx: StepContext): Promise<void>;
+  /** Drains `leaving` and deletes them from Kubernetes, before their VMs go (idempotent: a gone node is fine). */
+  drainWorkers(spec: ClusterSpec, nodes: NodeInfo[], leaving: NodeInfo[], ctx: StepContext): Promise<void>;
 }
 
 /** Raised by a driver step with the lines worth showing in the failure message. */

@@ -16,12 +16,24 @@ export interface SimulatedOptions {
 
 interface SimState {
   nodes: NodeInfo[];
+  /** False while the VMs are powered off. */
+  running?: boolean;
+  /** Names of the nodes Kubernetes knows (joined and not drained); all of `nodes` when absent. */
+  members?: string[];
   namespaces: string[];
   /** `<namespace>/<name>` of each ServiceAccount made with `kubectl apply`. */
   serviceAccounts?: string[];
 }
 
 const STATE_FILE = "simulated-state.json";
+
+function sameNodes(a: NodeInfo[], b: NodeInfo[]): boolean {
+  return a.length === b.length && a.every((n, i) => n.name === b[i]!.name && n.ip === b[i]!.ip);
+}
+
+function membersOf(state: SimState): string[] {
+  return state.members ?? state.nodes.map((n) => n.name);
+}
 
 export class SimulatedDriver implements InfraDriver {
   readonly name = "simulated" as const;
@@ -34,21 +46,31 @@ export class SimulatedDriver implements InfraDriver {
     ctx.log(`workspace ready for ${spec.tenant}/${spec.name}`);
   }
 
+  /** Converges the simulated VMs to `spec.ips`: clones the missing ones, and refuses to remove a worker Kubernetes still has. */
   async apply(spec: ClusterSpec, ctx: StepContext): Promise<NodeInfo[]> {
     const existing = await this.read(spec);
-    if (existing) return existing.nodes;
     const nodes = spec.ips.map((ip, i): NodeInfo => ({
       name: i === 0 ? `${spec.tenant}-${spec.name}-cp` : `${spec.tenant}-${spec.name}-w${i}`,
       role: i === 0 ? "control_plane" : "worker",
       ip,
       vmid: 10_000 + Number.parseInt(ip.split(".").slice(2).join(""), 10),
     }));
-    for (const n of nodes) {
+    if (existing && sameNodes(existing.nodes, nodes)) return existing.nodes;
+    const had = new Set(existing?.nodes.map((n) => n.name));
+    const removed = (existing?.nodes ?? []).filter((n) => !nodes.some((m) => m.name === n.name));
+    const members = existing ? membersOf(existing) : [];
+    const undrained = removed.filter((n) => members.includes(n.name));
+    if (undrained.length > 0) throw new StepError(`would delete ${undrained.map((n) => n.name).join(", ")} while Kubernetes still has them: drain first`);
+    for (const n of nodes.filter((n) => !had.has(n.name))) {
       ctx.progress(`cloning ${n.name}`);
       ctx.log(`simulated clone of template → ${n.name} (${n.ip}, ${spec.vcpus} vCPU, ${spec.memoryMb} MB)`);
     }
+    for (const n of removed) ctx.log(`simulated destroy of ${n.name}`);
     await this.step(spec, "apply", ctx);
-    await this.write(spec, { nodes, namespaces: ["default", "kube-system", "kube-public", "kube-node-lease"] });
+    await this.write(spec, {
+      namespaces: ["default", "kube-system", "kube-public", "kube-node-lease"], ...existing, nodes, running: true,
+      members: existing ? members : undefined,
+    });
     return nodes;
   }
 
@@ -60,7 +82,47 @@ export class SimulatedDriver implements InfraDriver {
   async configure(spec: ClusterSpec, nodes: NodeInfo[], ctx: StepContext): Promise<void> {
     ctx.progress("kubeadm init");
     await this.step(spec, "configure", ctx);
+    const state = await this.read(spec);
+    if (state) await this.write(spec, { ...state, members: nodes.map((n) => n.name) });
     ctx.log(`simulated kubeadm init on ${nodes[0]?.name}; ${nodes.length - 1} worker(s) joined`);
+  }
+
+  async power(spec: ClusterSpec, _nodes: NodeInfo[], running: boolean, ctx: StepContext): Promise<void> {
+    const state = await this.read(spec);
+    if (!state) throw new StepError("the simulated cluster does not exist");
+    await sleep(this.opts.stepMs, ctx.signal);
+    this.scripted(spec, running ? "start" : "stop", ctx);
+    for (const n of state.nodes) ctx.log(`simulated power ${running ? "on" : "off"} of ${n.name}`);
+    await this.write(spec, { ...state, running });
+  }
+
+  async waitForNodesReady(spec: ClusterSpec, nodes: NodeInfo[], ctx: StepContext): Promise<void> {
+    const state = await this.read(spec);
+    await sleep(this.opts.stepMs, ctx.signal);
+    if (!state || state.running === false) throw new StepError("the simulated VMs are powered off: no node can be Ready");
+    const members = membersOf(state);
+    const missing = nodes.filter((n) => !members.includes(n.name));
+    if (missing.length > 0) throw new StepError(`${missing.map((n) => n.name).join(", ")} never joined the cluster`);
+    ctx.log(`${nodes.length} node(s) Ready`);
+  }
+
+  async joinWorkers(spec: ClusterSpec, _nodes: NodeInfo[], joining: NodeInfo[], ctx: StepContext): Promise<void> {
+    const state = await this.read(spec);
+    if (!state) throw new StepError("the simulated cluster does not exist");
+    await sleep(this.opts.stepMs, ctx.signal);
+    this.scripted(spec, "join", ctx);
+    ctx.log(`simulated kubeadm token create (fresh token); ${joining.map((n) => n.name).join(", ")} joined`);
+    await this.write(spec, { ...state, members: [...new Set([...membersOf(state), ...joining.map((n) => n.name)])] });
+  }
+
+  async drainWorkers(spec: ClusterSpec, _nodes: NodeInfo[], leaving: NodeInfo[], ctx: StepContext): Promise<void> {
+    const state = await this.read(spec);
+    if (!state) throw new StepError("the simulated cluster does not exist");
+    await sleep(this.opts.stepMs, ctx.signal);
+    this.scripted(spec, "drain", ctx);
+    for (const n of leaving) ctx.log(`simulated kubectl drain ${n.name}; kubectl delete node ${n.name}`);
+    const gone = new Set(leaving.map((n) => n.name));
+    await this.write(spec, { ...state, members: membersOf(state).filter((m) => !gone.has(m)) });
   }
 
   async fetchKubeconfig(spec: ClusterSpec, nodes: NodeInfo[], ctx: StepContext): Promise<string> {
@@ -94,6 +156,7 @@ export class SimulatedDriver implements InfraDriver {
   async kubectl(spec: ClusterSpec, _nodes: NodeInfo[], argv: string[], stdin?: string): Promise<KubectlResult> {
     const state = await this.read(spec);
     if (!state) return { exitCode: 1, stdout: "", stderr: "the simulated cluster does not exist" };
+    if (state.running === false) return { exitCode: 1, stdout: "", stderr: "The connection to the server was refused (the simulated VMs are powered off)\n" };
     const accounts = new Set(state.serviceAccounts ?? []);
     const ok = (stdout: string): KubectlResult => ({ exitCode: 0, stdout, stderr: "" });
     const fail = (stderr: string): KubectlResult => ({ exitCode: 1, stdout: "", stderr: `${stderr}\n` });
@@ -142,6 +205,11 @@ export class SimulatedDriver implements InfraDriver {
 
   private async step(spec: ClusterSpec, step: ProvisionStep, ctx: StepContext): Promise<void> {
     await sleep(this.opts.stepMs, ctx.signal);
+    this.scripted(spec, step, ctx);
+  }
+
+  /** Throws the drill's failure when `infra.simulated.fail` names this step for the cluster. */
+  private scripted(spec: ClusterSpec, step: string, ctx: StepContext): void {
     if (this.opts.fail[spec.name] === step) {
       const lines = [`simulated failure of ${step} for ${spec.name} (infra.simulated.fail)`, "error: the drill says this step fails"];
       lines.forEach((l) => ctx.log(l));

@@ -17,7 +17,7 @@ const CONTRACT = [
   "ips", "prefix", "gateway", "dns",
   "ssh_public_key", "ssh_user",
   "proxmox_endpoint", "proxmox_api_token", "proxmox_insecure", "proxmox_nodes", "placement", "vm_ids",
-  "template_vmid", "datastore", "bridge", "linked_clones",
+  "template_vmid", "datastore", "bridge", "linked_clones", "started",
   "kubernetes_version", "pod_cidr",
 ];
 

@@ -7,7 +7,8 @@ import { openDb, type Db } from "../../src/db/open.ts";
 import type { ClusterState } from "../../src/db/schema.ts";
 import { move, TRANSITIONS, type Transition } from "../../src/clusters/lifecycle.ts";
 
-const STATES: ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "deleting", "deleted", "rejected", "failed", "expired"];
+const STATES: ClusterState[] = ["pending_approval", "queued", "provisioning", "ready", "deleting", "deleted", "rejected", "failed", "expired",
+  "stopping", "stopped", "starting", "scaling"];
 
 // The contract, written out by hand (not derived from the table it checks): transition → [from states] → to.
 const EXPECTED: Record<Transition, [ClusterState[], ClusterState]> = {
@@ -19,8 +20,17 @@ const EXPECTED: Record<Transition, [ClusterState[], ClusterState]> = {
   ready: [["provisioning"], "ready"],
   fail: [["queued", "provisioning"], "failed"],
   retry: [["failed"], "queued"],
-  delete: [["queued", "provisioning", "ready", "failed"], "deleting"],
-  expire: [["ready"], "expired"],
+  delete: [["queued", "provisioning", "ready", "failed", "stopping", "stopped", "starting", "scaling"], "deleting"],
+  expire: [["ready", "stopped"], "expired"],
+  stop: [["ready"], "stopping"],
+  stopped: [["stopping"], "stopped"],
+  stop_failed: [["stopping"], "ready"],
+  start: [["stopped"], "starting"],
+  started: [["starting"], "ready"],
+  start_failed: [["starting"], "stopped"],
+  scale: [["ready"], "scaling"],
+  scaled: [["scaling"], "ready"],
+  rebuild: [["ready", "stopped"], "queued"],
   destroyed: [["deleting", "expired"], "deleted"],
   destroy_failed: [["deleting", "expired"], "failed"],
 };

@@ -107,8 +107,9 @@ resource "proxmox_virtual_environment_vm" "node" {
     }
   }
 
-  started = true
-  on_boot = true
+  # stop/start (day-2) flip `started`; a stopped VM also stays off when its host reboots.
+  started = var.started
+  on_boot = var.started
   # Destroy means the cluster is gone: a hard stop is faster than a guest
   # shutdown and cannot hang on a wedged guest.
   stop_on_destroy = true

@@ -231,6 +231,14 @@ variable "linked_clones" {
   default     = true
 }
 
+# --- Power (day-2) --------------------------------------------------------------
+
+variable "started" {
+  description = "Whether the VMs run; false powers them off (stop) keeping disks and addresses, true powers them on again."
+  type        = bool
+  default     = true
+}
+
 # --- Kubernetes ---------------------------------------------------------------
 
 variable "kubernetes_version" {

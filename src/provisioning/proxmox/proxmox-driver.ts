@@ -20,6 +20,9 @@ import { parsePublicKeyLine } from "./known-hosts.ts";
 import { placeByFreeMemory } from "./placement.ts";
 import { declaredOnly, freezeInputs, moduleNeedsProxmox, needsFreshPerNode, rootModule, tfvars, writeWorkspace } from "./workspace-files.ts";
 import { MODULE_COPY, copyModuleInto, declaredVariables, readManifest, workspaceReport, type WorkspaceReport } from "./workspace-module.ts";
+import { checkWorkers, drainNodes, joinNodes, waitNodesReady, writePowerVars } from "./day2.ts";
+import { shellJoin } from "./shell-quote.ts";
+import { sudoPrefix } from "./kubectl-remote.ts";
 
 export class ProxmoxDriver implements InfraDriver {
   readonly name = "proxmox" as const;
@@ -146,6 +149,33 @@ export class ProxmoxDriver implements InfraDriver {
     return runRemote(await this.target(cp), await this.knownHosts(spec), built.command, {
       stdin: input.data, timeoutMs: this.o.kubectlTimeoutMs, what: `kubectl on ${cp.name}`,
     });
+  }
+
+  /** Powers the VMs off or on: terraform apply with the module's `started` input set (day2.ts). */
+  async power(spec: ClusterSpec, _nodes: NodeInfo[], running: boolean, ctx: StepContext): Promise<void> {
+    const ws = await this.writeWorkspace(checkSpec(spec));
+    await writePowerVars(ws, running);
+    await this.terraform.init(ws, ctx);
+    await this.terraform.apply(ws, ctx);
+    ctx.log(`VMs powered ${running ? "on" : "off"}`);
+  }
+
+  /** Waits until every node reports Ready (kubectl wait on the control plane). */
+  async waitForNodesReady(spec: ClusterSpec, nodes: NodeInfo[], ctx: StepContext): Promise<void> {
+    await waitNodesReady((argv) => this.kubectl(spec, nodes, argv), checkNodes(nodes), ctx);
+  }
+
+  /** Joins new workers with a fresh kubeadm token (day2.ts). */
+  async joinWorkers(spec: ClusterSpec, nodes: NodeInfo[], joining: NodeInfo[], ctx: StepContext): Promise<void> {
+    const checked = checkNodes(nodes);
+    const run = async (node: NodeInfo, argv: string[], signal: AbortSignal) => runRemote(await this.target(node), await this.knownHosts(spec),
+      shellJoin([...sudoPrefix(this.o.remote), ...argv]), { timeoutMs: 5 * 60_000, what: `${argv[0]} ${argv[1]} on ${node.name}`, signal });
+    await joinNodes(run, (argv) => this.kubectl(spec, checked, argv), this.o.redactor, controlPlane(checked), checkWorkers(joining), ctx);
+  }
+
+  /** Drains the leaving workers and deletes them from Kubernetes (day2.ts). */
+  async drainWorkers(spec: ClusterSpec, nodes: NodeInfo[], leaving: NodeInfo[], ctx: StepContext): Promise<void> {
+    await drainNodes((argv) => this.kubectl(spec, checkNodes(nodes), argv), checkWorkers(leaving), ctx);
   }
 
   /**

@@ -21,7 +21,7 @@ export async function loadOrCreateKeyPair(dataDir: string): Promise<SshKeyPair> 
   let privateKey = await readFile(privateKeyPath).catch(() => undefined);
   if (!privateKey) {
     // OpenSSH format ("BEGIN OPENSSH PRIVATE KEY"), which ssh (under ansible) and ssh2 both read.
-    const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: "labforge" });
+    const pair = generateParsable();
     const tmp = `${privateKeyPath}.tmp-${randomBytes(4).toString("hex")}`;
     await writeFile(tmp, pair.private, { mode: 0o600 });
     // link() never replaces: if another caller won the race, keep theirs.
@@ -34,4 +34,16 @@ export async function loadOrCreateKeyPair(dataDir: string): Promise<SshKeyPair> 
   const publicKey = `${parsed.type} ${parsed.getPublicSSH().toString("base64")} labforge`;
   await writeFile(`${privateKeyPath}.pub`, publicKey + "\n", { mode: 0o644 });
   return { privateKeyPath, privateKey, publicKey };
+}
+
+/**
+ * An ed25519 pair whose private half ssh2 can read back: ssh2's generateKeyPairSync writes an unreadable
+ * ("Malformed OpenSSH private key") one about once in 250 tries, which would then block every later start.
+ */
+function generateParsable(): { private: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: "labforge" });
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error("could not generate a readable ed25519 key pair");
 }

@@ -15,7 +15,7 @@ const VARIABLES: Record<string, string> = {
   ssh_public_key: "string", ssh_user: "string",
   proxmox_endpoint: "string", proxmox_api_token: "string", proxmox_insecure: "bool", proxmox_nodes: "list(string)",
   placement: "list(string)", vm_ids: "list(number)",
-  template_vmid: "number", datastore: "string", bridge: "string", linked_clones: "bool",
+  template_vmid: "number", datastore: "string", bridge: "string", linked_clones: "bool", started: "bool",
   kubernetes_version: "string", pod_cidr: "string",
 };
 
@@ -74,6 +74,8 @@ export function tfvars(spec: ClusterSpec, px: ProxmoxConfig, sshPublicKey: strin
     placement, vm_ids: vmIds,
     template_vmid: px.template_vmid, datastore: px.datastore, bridge: px.bridge, linked_clones: px.linked_clones,
     kubernetes_version: spec.kubernetesVersion, pod_cidr: spec.podCidr,
+    // Running unless a stop said otherwise: power.auto.tfvars.json (day2.ts) is read after this file and wins.
+    started: true,
   };
 }
 
