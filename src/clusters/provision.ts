@@ -17,6 +17,7 @@ import { ClusterDeleted, move } from "./lifecycle.ts";
 import { specOf } from "./spec.ts";
 import { StepLog } from "./step-log.ts";
 import { STEP_TIMEOUT_MS } from "./step-timeouts.ts";
+import { recordStepDuration } from "./provision-estimate.ts";
 
 /** The runner for provision jobs; `clones` bounds how many applies clone VMs at once. */
 export function provisionRunner(app: App, clones: PQueue): JobRunner {
@@ -37,11 +38,14 @@ export function provisionRunner(app: App, clones: PQueue): JobRunner {
         await startStep(app.db.k, job, step);
         app.notifier.clusterChanged(cluster.id);
         const began = performance.now();
+        const beganAt = app.clock.now();
         const result = await runStep(app, clones, step, cluster, spec, nodes, log, signal);
         if (result) nodes = result;
         const seconds = (performance.now() - began) / 1000;
         app.metrics.stepDuration.observe({ step, driver: app.driver.name, outcome: "ok" }, seconds);
         if (!(await finishStep(app.db.k, job, step, log.tail()))) throw new JobCancelled("the job was taken over");
+        // Class sessions plan their start from these figures.
+        await recordStepDuration(app.db.k, job.id, step, cluster.size, cluster.workers, app.clock.now() - beganAt, app.clock.now());
         app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" });
       }
       step = undefined;

@@ -54,6 +54,7 @@ const tenant = z.strictObject({
   limits: limits.prefault({}),
   namespace_policy: namespacePolicy,
   namespace_defaults: namespaceDefaults,
+  timezone: z.string().refine((tz) => { try { new Intl.DateTimeFormat("en-US", { timeZone: tz }); return true; } catch { return false; } }, "expected an IANA time zone like Europe/Berlin or UTC").default("UTC"),
 });
 
 const member = z.strictObject({

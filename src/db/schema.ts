@@ -26,6 +26,8 @@ export interface ClustersTable {
   reminded_at: number | null;
   ready_at: number | null;
   failure: string | null;
+  /** The class session this cluster belongs to, if any. */
+  session_id: Generated<string | null>;
   created_at: number;
   updated_at: number;
 }
@@ -75,6 +77,8 @@ export interface JobsTable {
   log_tail: string | null;
   /** JSON arguments of the job (the recipient of a delivery, the person whose access is revoked). */
   payload: string | null;
+  /** The class session whose work this is: fair order counts a session as one party's work. */
+  session_id: Generated<string | null>;
   created_at: number;
   finished_at: number | null;
 }
@@ -129,6 +133,39 @@ export interface DeliveriesTable {
   reply: string;
 }
 
+/** A class session: one cluster per student, provisioned to be ready by `starts_at`. */
+export interface ClassSessionsTable {
+  id: string;
+  tenant: string;
+  name: string;
+  /** Who created it (the approval of every cluster in it). */
+  instructor: string;
+  channel: string;
+  workers: number;
+  size: string;
+  ttl_ms: number;
+  /** When the lab starts: every cluster should be ready by then. */
+  starts_at: number;
+  /** When provisioning begins (the provision jobs' run_at). */
+  provision_at: number;
+  /** The estimate of how long provisioning the whole session takes. */
+  estimate_ms: number;
+  root_ref: string | null;
+  state: "active" | "deleted";
+  created_at: number;
+  updated_at: number;
+}
+
+/** How long one provision step took, per size and worker count, for estimating a class session's lead time. */
+export interface StepDurationsTable {
+  job_id: number;
+  step: string;
+  size: string;
+  workers: number;
+  ms: number;
+  at: number;
+}
+
 export interface Database {
   clusters: ClustersTable;
   requests: RequestsTable;
@@ -139,6 +176,8 @@ export interface Database {
   audit: AuditTable;
   deliveries: DeliveriesTable;
   namespace_access: NamespaceAccessTable;
+  class_sessions: ClassSessionsTable;
+  step_durations: StepDurationsTable;
 }
 
 export type Cluster = Selectable<ClustersTable>;
@@ -146,3 +185,4 @@ export type NewCluster = Insertable<ClustersTable>;
 export type Request = Selectable<RequestsTable>;
 export type Job = Selectable<JobsTable>;
 export type AuditEntry = Selectable<AuditTable>;
+export type ClassSession = Selectable<ClassSessionsTable>;

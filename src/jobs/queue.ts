@@ -10,7 +10,7 @@ import type { Clock } from "../util/clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, retryJobLater } from "./repo.ts";
-import { fairOrder } from "./fair-order.ts";
+import { fairOrder, sessionMayTakeSlot } from "./fair-order.ts";
 import { JobCancelled, JobFailure, Shutdown } from "./errors.ts";
 
 /** Runs one job; returns when it is done, throws JobCancelled / JobFailure (or anything) otherwise, and honours the signal. */
@@ -71,11 +71,20 @@ export class JobQueue {
     const busy = { infra: 0, light: 0 };
     for (const r of this.running.values()) busy[laneOf(r.job.kind)]++;
     const limit = { infra: this.concurrency, light: this.opts.lightConcurrency ?? 4 };
-    for (const job of fairOrder(waiting.filter((j) => j.run_at <= now), running)) {
+    const due = waiting.filter((j) => j.run_at <= now);
+    // Infrastructure slots held per class session, so a session leaves one for others who wait.
+    const perSession = new Map<string, number>();
+    for (const r of this.running.values()) if (r.job.session_id && laneOf(r.job.kind) === "infra") perSession.set(r.job.session_id, (perSession.get(r.job.session_id) ?? 0) + 1);
+    for (const job of fairOrder(due, running)) {
       const lane = laneOf(job.kind);
       if (busy[lane] >= limit[lane]) continue;
+      if (lane === "infra") {
+        const othersWaiting = due.some((j) => laneOf(j.kind) === "infra" && j.session_id !== job.session_id && j.state === "queued" && !this.running.has(j.id));
+        if (!sessionMayTakeSlot(job, perSession.get(job.session_id ?? "") ?? 0, limit.infra, othersWaiting)) continue;
+      }
       if (!(await lockJob(this.db.k, job.id, this.worker, now))) continue;
       busy[lane]++;
+      if (job.session_id && lane === "infra") perSession.set(job.session_id, (perSession.get(job.session_id) ?? 0) + 1);
       this.launch({ ...job, state: "running", attempts: job.attempts + 1, locked_by: this.worker, locked_at: now });
     }
     this.scheduleWakeup(waiting.filter((j) => j.run_at > now).map((j) => j.run_at));
