@@ -41,7 +41,7 @@ export async function estimateProvisionMs(app: App, size: string, workers: numbe
     }
   }
   if (app.driver.name === "simulated") {
-    return { ms: PROVISION_STEPS.length * app.config.infra.simulated.step_ms, basis: "the simulated driver's step time (no measurements yet)" };
+    return { ms: PROVISION_STEPS.length * app.config.infra.simulated.step_ms, basis: "the simulated driver's step time; nothing measured yet" };
   }
-  return { ms: UNMEASURED_PROVISION_MS, basis: "a cautious 20 minutes (no measurements of this size yet)" };
+  return { ms: UNMEASURED_PROVISION_MS, basis: "a cautious 20 minutes; nothing of this size measured yet" };
 }

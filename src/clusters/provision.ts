@@ -46,7 +46,7 @@ export function provisionRunner(app: App, clones: PQueue): JobRunner {
         if (!(await finishStep(app.db.k, job, step, log.tail()))) throw new JobCancelled("the job was taken over");
         // Class sessions plan their start from these figures.
         await recordStepDuration(app.db.k, job.id, step, cluster.size, cluster.workers, app.clock.now() - beganAt, app.clock.now());
-        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" });
+        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" }, { routine: true });
       }
       step = undefined;
       signal.throwIfAborted();

@@ -10,6 +10,7 @@ import { retryCluster } from "../clusters/retry.ts";
 import { getCluster } from "../clusters/repo.ts";
 import { extendCluster, extendStepOf } from "../clusters/extend.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
+import { confirmSessionDelete, keepSession } from "../clusters/class-manage.ts";
 
 /** Runs the handler for a pressed button. */
 export async function runAction(app: App, p: Principal, action: ActionName, value: string): Promise<Outcome> {
@@ -42,5 +43,9 @@ export async function runAction(app: App, p: Principal, action: ActionName, valu
     case "delete.now":
       // The reminder DM is the confirmation: it says what deleting destroys.
       return confirmDelete(app, p, value, "delete now, from the expiry reminder");
+    case "class.delete":
+      return confirmSessionDelete(app, p, value);
+    case "class.keep":
+      return keepSession(app, p, value);
   }
 }

@@ -13,7 +13,8 @@ import { ns } from "./ns.ts";
 import { quota } from "./quota.ts";
 import { grant, revoke } from "./grant.ts";
 import { auditLog } from "./audit.ts";
+import { classCmd } from "./class.ts";
 
 export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
-  create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, help,
+  create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, class: classCmd, help,
 };

@@ -11,7 +11,9 @@ export interface Button {
 }
 
 export type ActionName =
-  | "approve" | "reject" | "delete.confirm" | "delete.cancel" | "retry" | "extend" | "delete.now";
+  | "approve" | "reject" | "delete.confirm" | "delete.cancel" | "retry" | "extend" | "delete.now"
+  /** Confirm or cancel `class delete` (the value is the session's id). */
+  | "class.delete" | "class.keep";
 
 export interface Field {
   label: string;
@@ -52,7 +54,7 @@ export function encodeButton(b: Pick<Button, "action" | "value">): string {
   return `lf:${b.action}:${b.value}`;
 }
 
-const ACTIONS: readonly ActionName[] = ["approve", "reject", "delete.confirm", "delete.cancel", "retry", "extend", "delete.now"];
+const ACTIONS: readonly ActionName[] = ["approve", "reject", "delete.confirm", "delete.cancel", "retry", "extend", "delete.now", "class.delete", "class.keep"];
 
 /** Decodes a custom id made by encodeButton; undefined for anything else. */
 export function decodeButton(id: string): { action: ActionName; value: string } | undefined {
