@@ -15,6 +15,8 @@ import { sessionCard } from "./class-card.ts";
 export class Notifier extends Outbox {
   /** Root messages of class sessions being posted, so two renders never post one twice. */
   private readonly sessionRoots = new Map<string, Promise<string | undefined>>();
+  /** The last card sent for each session: a change of a cluster that leaves the counts alone sends nothing. */
+  private readonly sessionShown = new Map<string, string>();
 
   constructor(router: ChatRouter, private readonly db: Db, private readonly directory: Directory, log: Logger, minUpdateIntervalMs = 0,
     private readonly zoneOf: (tenant: string) => string = () => "UTC", private readonly now: () => number = Date.now) {
@@ -27,7 +29,12 @@ export class Notifier extends Outbox {
       const s = await getSession(this.db.k, sessionId);
       if (!s) return;
       const posted = s.root_ref ?? await this.ensureSessionRoot(sessionId);
-      if (posted && posted === s.root_ref) this.track(this.router.update(posted, await this.sessionCardOf(sessionId)), "update");
+      if (!posted || posted !== s.root_ref) return; // just posted, with the current card
+      const card = await this.sessionCardOf(sessionId);
+      const shown = JSON.stringify(card);
+      if (this.sessionShown.get(sessionId) === shown) return;
+      this.sessionShown.set(sessionId, shown);
+      this.track(this.router.update(posted, card), "update");
     });
   }
 
