@@ -52,12 +52,12 @@ function offsetAt(ms: number, tz: string): number {
  */
 export function zonedToUtc(year: number, month: number, day: number, hour: number, minute: number, tz: string): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const first = wall - offsetAt(wall, tz);
-  const second = wall - offsetAt(first, tz);
-  if (second === first) return first;
-  // Near a change the two guesses differ: prefer the earlier one that really shows this wall time, else the later.
-  const candidates = [Math.min(first, second), Math.max(first, second)];
-  return candidates.find((t) => t + offsetAt(t, tz) === wall) ?? Math.max(first, second);
+  // The zone's offsets half a day either side cover any change that night (zones change at most once a day).
+  const before = wall - offsetAt(wall - 43_200_000, tz);
+  const after = wall - offsetAt(wall + 43_200_000, tz);
+  const real = [before, after].filter((t) => t + offsetAt(t, tz) === wall);
+  // Both real: the wall time repeats, take the first. Neither: it was skipped, so the offset from before applies.
+  return real.length > 0 ? Math.min(...real) : before;
 }
 
 /** A moment as people read it in chat, in the tenant's zone: `Tue 2026-12-08 14:00 Europe/Berlin`. */

@@ -153,6 +153,16 @@ describe("managing a session", () => {
 });
 
 describe("class grammar", () => {
+  it("help class shows the usage, who may use it and examples", async () => {
+    t = await makeCore({ config: config() });
+    const h = await t.cmd("console:bob", "help class");
+    expect(h.card.title).toBe("/cluster class — give every student of a class a cluster, ready when the lab starts");
+    expect(h.card.code).toContain("/cluster class create|status|extend|delete|add <session> [<value>] [workers=N] [size=small|medium|large] [ttl=<duration>] [at=<time>] [for=students|<identity>,…] [tenant=<id>]");
+    expect(h.card.code).toContain("at=: create: when the lab starts, in the tenant's time zone: tue 14:00 (tue-14:00), 2026-12-08T14:00, 14:00 or +3h; default now");
+    expect(h.card.code).toContain("  /cluster class create lab5 workers=1 at=tue 14:00");
+    expect(h.card.text).toContain("Who: instructors.");
+  });
+
   it.each([
     ["class create lab5 workers=1 at=tue 14:00", { action: "create", session: "lab5" }, { workers: 1, at: "tue 14:00" }],
     ["class create lab5 at=tue-14:00 for=students", { action: "create", session: "lab5" }, { at: "tue-14:00", for: "students" }],
