@@ -168,11 +168,20 @@ export class JobQueue {
     }
   }
 
-  /** Jobs in the order they will run: running first, then queued with positions from 1. */
-  async snapshot(): Promise<{ running: Job[]; queued: Job[] }> {
+  /**
+   * Jobs in the order they will run: running first, then queued ones that may start now with positions from 1;
+   * `held` are queued ones that wait for their `run_at` (a class session's planned start, a retry's backoff), soonest first.
+   */
+  async snapshot(): Promise<{ running: Job[]; queued: Job[]; held: Job[] }> {
     const jobs = await activeJobs(this.db.k);
+    const now = this.clock.now();
     const running = jobs.filter((j) => j.state === "running");
-    return { running, queued: fairOrder(jobs.filter((j) => j.state === "queued"), running) };
+    const waiting = jobs.filter((j) => j.state === "queued");
+    return {
+      running,
+      queued: fairOrder(waiting.filter((j) => j.run_at <= now), running),
+      held: waiting.filter((j) => j.run_at > now).sort((a, b) => a.run_at - b.run_at || a.id - b.id),
+    };
   }
 
   /** Stops taking new jobs, aborts running ones and waits for them to settle. */

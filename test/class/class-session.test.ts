@@ -152,6 +152,40 @@ describe("managing a session", () => {
   });
 });
 
+describe("a session in the queue and in its thread", () => {
+  it("queue shows held jobs with their start, not as next in line", async () => {
+    t = await makeCore({ config: config() });
+    await t.cmd("console:ada", "class create lab5 workers=0 at=+3h for=console:bob,console:carol");
+    const q = await t.cmd("console:bob", "queue");
+    expect(q.card.title).toBe("Queue: 0 running, 0 waiting, 2 held until later (at most 3 at once)");
+    expect(q.card.code).toMatch(/^held {5}provision cs401\/lab5-01 for console:bob · until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/m);
+    const status = await t.cmd("console:bob", "status lab5-01");
+    expect(JSON.stringify(status.card)).not.toMatch(/[Pp]osition/);
+  });
+
+  it("a failed cluster reports under the session's message, naming itself, with Retry; the steps done are left out", async () => {
+    t = await makeCore({ config: config({ infra: { driver: "simulated", simulated: { step_ms: 0, fail: { "lab5-02": "configure" } } } }) });
+    await t.cmd("console:ada", "class create lab5 workers=0 for=console:bob,console:carol");
+    await t.idle();
+    const root = t.port.sent.find((m) => m.kind === "post" && m.card.title.startsWith("Class session lab5"))!;
+    const thread = t.port.sent.filter((m) => m.kind === "thread");
+    expect(thread.every((m) => m.target === root.ref)).toBe(true);
+    expect(thread.map((m) => m.card.title)).toContain("lab5-02: ✗ Installing Kubernetes failed");
+    expect(thread.some((m) => m.card.title.startsWith("lab5-01"))).toBe(false);
+    const retry = thread.flatMap((m) => m.card.buttons ?? []).find((b) => b.action === "retry");
+    expect(retry).toBeDefined();
+    const last = t.port.sent.filter((m) => m.kind === "update" && m.target === root.ref).at(-1)!;
+    expect(last.card.title).toBe("Class session lab5 · cs401: 1 / 2 ready");
+    expect(last.card.text).toBe("1 failed: the thread under this message has the step and a Retry button for each.");
+    // Retry (by the instructor) provisions it again, still as part of the session.
+    expect((await t.press("console:ada", "retry", retry!.value)).code).toBeUndefined();
+    const jobs = await t.core.app.db.k.selectFrom("jobs").select(["dedupe_key", "session_id"]).where("kind", "=", "provision").where("cluster_id", "=", retry!.value).orderBy("id").execute();
+    expect(jobs).toHaveLength(2);
+    expect(jobs[1]!.session_id).toBe(jobs[0]!.session_id);
+    expect(jobs[1]!.session_id).not.toBeNull();
+  });
+});
+
 describe("class grammar", () => {
   it("help class shows the usage, who may use it and examples", async () => {
     t = await makeCore({ config: config() });
