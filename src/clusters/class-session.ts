@@ -9,7 +9,7 @@ import type { App } from "./app.ts";
 import type { ClassSession, Cluster, Database } from "../db/schema.ts";
 import type { TenantConfig } from "../config/schema.ts";
 import type { Principal } from "../tenants/directory.ts";
-import { sizeConfig } from "../config/lookup.ts";
+import { sizeConfig, tenantConfig } from "../config/lookup.ts";
 import { done, refuse, type Outcome, type Check } from "../kernel/outcome.ts";
 import { transact } from "../db/tx.ts";
 import { newClusterId, newSessionId } from "../util/ids.ts";
@@ -145,7 +145,7 @@ function doesNotFit(c: Extract<Check, { ok: false }>, fitted: number, count: num
 }
 
 function tz(app: App, s: ClassSession): string {
-  return Object.hasOwn(app.config.tenants, s.tenant) ? app.config.tenants[s.tenant]!.timezone : "UTC";
+  return tenantConfig(app.config, s.tenant)?.timezone ?? "UTC";
 }
 
 /** What the instructor sees after `class create`: the plan, and a warning when the lab starts before the clusters can be ready. */

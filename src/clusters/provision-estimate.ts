@@ -18,7 +18,7 @@ export async function recordStepDuration(db: Kysely<Database>, jobId: number, st
 export interface ProvisionEstimate {
   /** Milliseconds one cluster of this shape takes from its first step to ready. */
   ms: number;
-  /** What the figure rests on, for the instructor: "the slowest of 4 recent small provisions", "no measurements yet". */
+  /** What the figure rests on, for the instructor: "the slowest of 4 recent small provisions with 1 worker". */
   basis: string;
 }
 
