@@ -153,11 +153,15 @@ export class JobQueue {
     await Promise.all(settling);
   }
 
-  /** True when nothing runs here and nothing waits in the database. */
+  /**
+   * True when nothing runs here and nothing waits in the database, leaving out a class session's jobs held for its
+   * planned start: a script that books tomorrow's lab does not wait until tomorrow (a retry's backoff is waited for).
+   */
   async isIdle(): Promise<boolean> {
     if (this.running.size > 0 || this.pumping) return false;
+    const now = this.clock.now();
     const jobs = await activeJobs(this.db.k);
-    return jobs.length === 0;
+    return jobs.every((j) => j.state === "queued" && j.session_id !== null && j.run_at > now);
   }
 
   /** Resolves when the queue is idle (used by scripts and tests). */
