@@ -117,7 +117,8 @@ async function runStep(app: App, clones: PQueue, step: ProvisionStep, cluster: C
 async function provisionFailed(app: App, job: Job, step: ProvisionStep | undefined, err: unknown, log: StepLog, signal: AbortSignal): Promise<Error> {
   if (signal.reason instanceof Shutdown) return signal.reason;
   if (signal.reason instanceof ClusterDeleted) return new JobCancelled("cancelled: the cluster is being deleted");
-  if (err instanceof JobCancelled) return err;
+  // Already an outcome: a resumed job whose run failed before the restart (endedBeforeRestart) ends failed, as it did.
+  if (err instanceof JobCancelled || err instanceof JobFailure) return err;
   const now = app.clock.now();
   const timedOut = err instanceof DOMException && err.name === "TimeoutError";
   const reason = app.redactor.redact(timedOut ? `timed out after ${STEP_TIMEOUT_MS[step ?? "prepare"] / 60_000} minutes` : err instanceof Error ? err.message : String(err));
