@@ -59,7 +59,7 @@ export function deliverRunner(app: App): JobRunner {
     const r = await trySendKubeconfig(app, c, identity, again);
     if (r === "sent") {
       await finishStep(app.db.k, job, "sent");
-      app.notifier.thread(c.id, { title: "✓ Sending kubeconfig", text: `kubeconfig sent to the owner by direct message${again ? " (again, after a restart)" : ""}`, tone: "info" });
+      app.notifier.thread(c.id, { title: "✓ Sending kubeconfig", text: `kubeconfig sent to the owner by direct message${again ? " (again, after a restart)" : ""}`, tone: "info" }, { routine: true });
       return;
     }
     if (r === "missing") throw new JobFailure("no kubeconfig was stored for this cluster");

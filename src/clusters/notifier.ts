@@ -9,10 +9,33 @@ import type { Directory } from "../tenants/directory.ts";
 import { clusterCard } from "./render.ts";
 import { getCluster, setRootRef } from "./repo.ts";
 import { latestJob } from "../jobs/repo.ts";
+import { getSession, sessionClusters, setSessionRoot } from "./class-repo.ts";
+import { sessionCard } from "./class-card.ts";
 
 export class Notifier extends Outbox {
-  constructor(router: ChatRouter, private readonly db: Db, private readonly directory: Directory, log: Logger, minUpdateIntervalMs = 0) {
+  /** Root messages of class sessions being posted, so two renders never post one twice. */
+  private readonly sessionRoots = new Map<string, Promise<string | undefined>>();
+  /** The last card sent for each session: a change of a cluster that leaves the counts alone sends nothing. */
+  private readonly sessionShown = new Map<string, string>();
+
+  constructor(router: ChatRouter, private readonly db: Db, private readonly directory: Directory, log: Logger, minUpdateIntervalMs = 0,
+    private readonly zoneOf: (tenant: string) => string = () => "UTC", private readonly now: () => number = Date.now) {
     super(router, log, minUpdateIntervalMs);
+  }
+
+  /** A class session changed (or one of its clusters did): re-render its root message, ready / total, in place. */
+  sessionChanged(sessionId: string): void {
+    this.coalesce(`session:${sessionId}`, async () => {
+      const s = await getSession(this.db.k, sessionId);
+      if (!s) return;
+      const posted = s.root_ref ?? await this.ensureSessionRoot(sessionId);
+      if (!posted || posted !== s.root_ref) return; // just posted, with the current card
+      const card = await this.sessionCardOf(sessionId);
+      const shown = JSON.stringify(card);
+      if (this.sessionShown.get(sessionId) === shown) return;
+      this.sessionShown.set(sessionId, shown);
+      this.track(this.router.update(posted, card), "update");
+    });
   }
 
   /** The cluster changed: re-render its root message (posting it the first time). Bursts collapse into one update. */
@@ -20,23 +43,53 @@ export class Notifier extends Outbox {
     this.coalesce(`cluster:${clusterId}`, () => this.renderRoot(clusterId));
   }
 
-  /** Posts a reply in the cluster's thread, after its root message exists. */
-  thread(clusterId: string, card: Card): void {
+  /**
+   * Posts a reply in the cluster's thread, after its root message exists. A class session's clusters share the
+   * session's thread (each reply names its cluster), and there a `routine` reply (a step done) is left out, so
+   * 40 clusters do not bury the failures that need the instructor.
+   */
+  thread(clusterId: string, card: Card, opts: { routine?: boolean } = {}): void {
     void this.run(`cluster:${clusterId}`, async () => {
-      const ref = await this.ensureRoot(clusterId);
-      if (ref) this.track(this.router.replyInThread(ref, card), "thread reply");
+      const c = await getCluster(this.db.k, clusterId);
+      if (!c) return;
+      if (c.session_id) {
+        if (opts.routine) return;
+        const ref = await this.ensureSessionRoot(c.session_id);
+        if (ref) this.track(this.router.replyInThread(ref, { ...card, title: `${c.name}: ${card.title}` }), "thread reply");
+        return;
+      }
+      const ref = c.root_ref ?? await this.postRoot(c);
+      this.track(this.router.replyInThread(ref, card), "thread reply");
     });
   }
 
-  private async ensureRoot(clusterId: string): Promise<string | undefined> {
-    const c = await getCluster(this.db.k, clusterId);
-    if (!c) return undefined;
-    return c.root_ref ?? this.postRoot(c);
+  /** The session's root message, posted once (concurrent callers share the one post). */
+  private async ensureSessionRoot(sessionId: string): Promise<string | undefined> {
+    const s = await getSession(this.db.k, sessionId);
+    if (!s) return undefined;
+    if (s.root_ref) return s.root_ref;
+    let posting = this.sessionRoots.get(sessionId);
+    if (!posting) {
+      posting = (async () => {
+        const ref = await this.router.post(s.channel, await this.sessionCardOf(sessionId));
+        await setSessionRoot(this.db.k, sessionId, ref);
+        return ref;
+      })().finally(() => this.sessionRoots.delete(sessionId));
+      this.sessionRoots.set(sessionId, posting);
+    }
+    return posting;
+  }
+
+  private async sessionCardOf(sessionId: string): Promise<Card> {
+    const s = (await getSession(this.db.k, sessionId))!;
+    return sessionCard(s, await sessionClusters(this.db.k, sessionId), this.zoneOf(s.tenant), this.now());
   }
 
   private async renderRoot(clusterId: string): Promise<void> {
     const c = await getCluster(this.db.k, clusterId);
     if (!c) return;
+    // A class session's clusters have no message of their own: the session's counts them.
+    if (c.session_id) { this.sessionChanged(c.session_id); return; }
     if (!c.root_ref) { await this.postRoot(c); return; }
     this.track(this.router.update(c.root_ref, await this.cardFor(c)), "update");
   }

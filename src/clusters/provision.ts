@@ -17,6 +17,7 @@ import { ClusterDeleted, move } from "./lifecycle.ts";
 import { specOf } from "./spec.ts";
 import { StepLog } from "./step-log.ts";
 import { STEP_TIMEOUT_MS } from "./step-timeouts.ts";
+import { recordStepDuration } from "./provision-estimate.ts";
 
 /** The runner for provision jobs; `clones` bounds how many applies clone VMs at once. */
 export function provisionRunner(app: App, clones: PQueue): JobRunner {
@@ -37,12 +38,15 @@ export function provisionRunner(app: App, clones: PQueue): JobRunner {
         await startStep(app.db.k, job, step);
         app.notifier.clusterChanged(cluster.id);
         const began = performance.now();
+        const beganAt = app.clock.now();
         const result = await runStep(app, clones, step, cluster, spec, nodes, log, signal);
         if (result) nodes = result;
         const seconds = (performance.now() - began) / 1000;
         app.metrics.stepDuration.observe({ step, driver: app.driver.name, outcome: "ok" }, seconds);
         if (!(await finishStep(app.db.k, job, step, log.tail()))) throw new JobCancelled("the job was taken over");
-        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" });
+        // Class sessions plan their start from these figures.
+        await recordStepDuration(app.db.k, job.id, step, cluster.size, cluster.workers, app.clock.now() - beganAt, app.clock.now());
+        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" }, { routine: true });
       }
       step = undefined;
       signal.throwIfAborted();
@@ -115,7 +119,8 @@ async function runStep(app: App, clones: PQueue, step: ProvisionStep, cluster: C
 async function provisionFailed(app: App, job: Job, step: ProvisionStep | undefined, err: unknown, log: StepLog, signal: AbortSignal): Promise<Error> {
   if (signal.reason instanceof Shutdown) return signal.reason;
   if (signal.reason instanceof ClusterDeleted) return new JobCancelled("cancelled: the cluster is being deleted");
-  if (err instanceof JobCancelled || err instanceof JobFailure) return err; // already an outcome (endedBeforeRestart)
+  // Already an outcome: a resumed job whose run failed before the restart (endedBeforeRestart) ends failed, as it did.
+  if (err instanceof JobCancelled || err instanceof JobFailure) return err;
   const now = app.clock.now();
   const timedOut = err instanceof DOMException && err.name === "TimeoutError";
   const reason = app.redactor.redact(timedOut ? `timed out after ${STEP_TIMEOUT_MS[step ?? "prepare"] / 60_000} minutes` : err instanceof Error ? err.message : String(err));

@@ -12,9 +12,10 @@ import { asCheck, move } from "./lifecycle.ts";
 /**
  * Inside `trx`: moves the cluster on with `approve` (a new request) or `retry` (a failed one), checks quotas again
  * (they may have changed since the request), reserves a contiguous IP block (the kept one, if any) and queues its
- * provision job (deduplicated per attempt). Roll the transaction back when this returns a failure.
+ * provision job (deduplicated per attempt), to start at `runAt` (a class session's planned start) or now, marked with
+ * the cluster's class session for the queue's fair order. Roll the transaction back when this returns a failure.
  */
-export async function reserveAndQueue(app: App, trx: Kysely<Database>, cluster: Cluster, transition: "approve" | "retry"): Promise<Check> {
+export async function reserveAndQueue(app: App, trx: Kysely<Database>, cluster: Cluster, transition: "approve" | "retry", runAt?: number): Promise<Check> {
   const tenant = tenantConfig(app.config, cluster.tenant);
   if (!tenant) return failure("tenant.unknown", `tenant ${cluster.tenant} is no longer configured`);
   const now = app.clock.now();
@@ -32,6 +33,7 @@ export async function reserveAndQueue(app: App, trx: Kysely<Database>, cluster: 
   }
   const attempt = (await countJobs(trx, cluster.id, "provision")) + 1;
   const suffix = attempt > 1 ? `:${attempt}` : "";
-  await enqueueJob(trx, { kind: "provision", clusterId: cluster.id, tenant: cluster.tenant, owner: cluster.owner, dedupeKey: `provision:${cluster.id}${suffix}`, now });
+  await enqueueJob(trx, { kind: "provision", clusterId: cluster.id, tenant: cluster.tenant, owner: cluster.owner, dedupeKey: `provision:${cluster.id}${suffix}`, now,
+    runAt: runAt !== undefined && runAt > now ? runAt : now, sessionId: cluster.session_id });
   return OK;
 }

@@ -77,7 +77,7 @@ export function destroyRunner(app: App): JobRunner {
       }, (m) => m.ok);
       if (!done.ok) throw new JobCancelled(`not destroyed: ${done.message}`);
       await finishStep(app.db.k, job, "destroy", log.tail());
-      app.notifier.thread(c.id, { title: "✓ Deleted", text: `VMs destroyed and ${done.freed} IP address${done.freed === 1 ? "" : "es"} freed.`, tone: "info" });
+      app.notifier.thread(c.id, { title: "✓ Deleted", text: `VMs destroyed and ${done.freed} IP address${done.freed === 1 ? "" : "es"} freed.`, tone: "info" }, { routine: true });
       app.notifier.clusterChanged(c.id);
     } catch (err) {
       throw await destroyFailed(app, job, err, log, signal);

@@ -13,6 +13,7 @@ import { requireOwnerOr } from "../tenants/rbac.ts";
 import { startCluster, stopCluster } from "../clusters/power.ts";
 import { confirmRebuild } from "../clusters/rebuild.ts";
 import { keepRunning } from "../clusters/auto-stop.ts";
+import { confirmSessionDelete, keepSession } from "../clusters/class-manage.ts";
 
 /** Runs the handler for a pressed button. */
 export async function runAction(app: App, p: Principal, action: ActionName, value: string): Promise<Outcome> {
@@ -60,5 +61,9 @@ export async function runAction(app: App, p: Principal, action: ActionName, valu
     }
     case "keep_running":
       return keepRunning(app, p, value);
+    case "class.delete":
+      return confirmSessionDelete(app, p, value);
+    case "class.keep":
+      return keepSession(app, p, value);
   }
 }

@@ -11,7 +11,14 @@ export type ValueKind =
   /** A subcommand chosen from the argument's `choices` (`ns create|delete|list|kubeconfig`). */
   | "subcommand"
   /** A worker count for `scale`: 0 to 50 (the tenant's max_workers for owners; TAs and up may go beyond it). */
-  | "worker_target";
+  | "worker_target"
+
+  /** A class session's name: a DNS label of 3–20 characters (its clusters are `<session>-01` …). */
+  | "session"
+  /** When a class session's lab starts: `tue 14:00`, `2026-12-08T14:00`, `14:00`, `+3h`, in the tenant's time zone. */
+  | "time"
+  /** Who gets a cluster in a class session: `students`, or a comma-separated list of identities or mentions. */
+  | "roster";
 
 export interface ArgSpec {
   name: string;
@@ -153,6 +160,27 @@ export const GRAMMAR: readonly CommandSpec[] = [
     options: [], examples: ["token create", "token revoke"],
   },
   {
+    name: "class", summary: "give every student of a class a cluster, ready when the lab starts", who: "instructors",
+    args: [
+      { name: "action", kind: "subcommand", required: true, choices: ["create", "status", "extend", "delete", "add"], description: "what to do with the session" },
+      { name: "session", kind: "session", required: true, description: "session name, a DNS label of 3–20 characters; its clusters are <session>-01, -02, …" },
+      { name: "value", kind: "text", required: false, description: "extend: how much longer (7d); add: the student (an identity like slack:U0BOB, or an @mention)" },
+    ],
+    options: [
+      { key: "workers", kind: "workers", description: "create: worker nodes per cluster (0 to the tenant's max_workers)" },
+      { key: "size", kind: "size", description: "create: node size" },
+      { key: "ttl", kind: "duration", description: "create: lifetime of each cluster from when it is ready (up to the tenant's max_ttl)" },
+      { key: "at", kind: "time", description: "create: when the lab starts, in the tenant's time zone: tue 14:00 (tue-14:00), 2026-12-08T14:00, 14:00 or +3h; default now" },
+      { key: "for", kind: "roster", description: "create: students (every student of the tenant, the default) or identities/@mentions separated by commas" },
+      tenantOpt,
+    ],
+    examples: [
+      "class create lab5 workers=1 at=tue 14:00",
+      "class create demo size=medium ttl=3d at=+3h for=slack:U0BOB,slack:U0CAROL",
+      "class status lab5", "class extend lab5 7d", "class add lab5 slack:U0DAN", "class delete lab5",
+    ],
+  },
+  {
     name: "help", summary: "show usage", who: "everyone",
     args: [{ name: "command", kind: "command", required: false, description: "a command name" }],
     options: [], examples: ["help", "help create"],
@@ -183,6 +211,8 @@ function placeholder(kind: ValueKind, sizes: readonly string[]): string {
     case "tenant": return "<id>";
     case "person": return "<identity|@mention>";
     case "namespace": return "<namespace>";
+    case "time": return "<time>";
+    case "roster": return "students|<identity>,…";
     default: return "<value>";
   }
 }

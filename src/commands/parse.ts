@@ -3,6 +3,8 @@ import { GRAMMAR, specOf, usageOf, type CommandSpec, type ValueKind } from "./gr
 import { CLUSTER_NAME_RULE, clusterName, parsePersonRef, parseRequestRef, tenantId, cleanText } from "./values.ts";
 import { NAMESPACE_RULE, namespaceName } from "../namespaces/names.ts";
 import { parseDuration, DURATION_HINT } from "../config/duration.ts";
+import { parseStartSpec, START_HINT } from "../config/start-time.ts";
+import { checkRoster, SESSION_NAME_RULE, sessionName } from "./class-values.ts";
 
 export interface ParsedCommand {
   kind: "command";
@@ -61,7 +63,9 @@ function parse(text: string, ctx: ParseContext): ParseResult {
       break;
     }
     if (eq > 0) {
-      const raw = word.slice(eq + 1);
+      let raw = word.slice(eq + 1);
+      // `at=tue 14:00` arrives as two words: a weekday takes the time that follows it.
+      if (opt?.kind === "time" && /^[a-z]{3,9}$/i.test(raw) && /^[0-9]{1,2}:[0-9]{2}$/.test(words[i + 1] ?? "")) raw = `${raw} ${words[++i]}`;
       if (!opt) return usage(spec, unknownKey(spec, key), ctx);
       if (key in options) return usage(spec, `${key} is given twice`, ctx);
       const checked = checkValue(opt.kind, key, raw, ctx);
@@ -111,6 +115,12 @@ function checkValue(kind: ValueKind, key: string, raw: string, ctx: ParseContext
       return namespaceName.safeParse(raw).success ? raw : { error: `${key} "${shown}" is not valid: it must be ${NAMESPACE_RULE}` };
     case "person":
       return parsePersonRef(raw) ? raw : { error: `${key} "${shown}" is not a person: write an identity like slack:U0BOB or discord:1200000000000000001, or an @mention` };
+    case "session":
+      return sessionName.safeParse(raw).success ? raw : { error: `${key} "${shown}" is not valid: it must be ${SESSION_NAME_RULE}` };
+    case "time":
+      return parseStartSpec(raw) ? raw : { error: `${key} must be ${START_HINT}, not "${shown}"` };
+    case "roster":
+      return checkRoster(key, raw);
     case "role":
     case "subcommand":
       return choices?.includes(raw.toLowerCase()) ? raw.toLowerCase() : { error: `${key} must be one of ${choices?.join(", ")}, not "${shown}"` };

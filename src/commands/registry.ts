@@ -16,8 +16,9 @@ import { auditLog } from "./audit.ts";
 import { web } from "./web.ts";
 import { token } from "./token.ts";
 import { rebuild, scale, start, stop } from "./day2.ts";
+import { classCmd } from "./class.ts";
 
 export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
-  create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, web, token, help,
+  create, list, status, delete: del, kubeconfig, extend, ns, approve, reject, queue, quota, grant, revoke, audit: auditLog, web, token, class: classCmd, help,
   stop, start, scale, rebuild,
 };

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import type { App } from "../clusters/app.ts";
+import { tenantConfig } from "../config/lookup.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Clock } from "../util/clock.ts";
@@ -69,7 +70,8 @@ export class Core implements InboundPort {
     const app: App = {
       config: opts.config, db, dataDir: opts.dataDir, directory, clock: opts.clock, log: opts.log, metrics: opts.metrics, redactor,
       kubeconfigs: new KubeconfigStore(db, opts.secretKey),
-      notifier: new Notifier(this.router, db, directory, opts.log, opts.minUpdateIntervalMs ?? 0),
+      notifier: new Notifier(this.router, db, directory, opts.log, opts.minUpdateIntervalMs ?? 0,
+        (tenant) => tenantConfig(opts.config, tenant)?.timezone ?? "UTC", () => opts.clock.now()),
       jobs: new JobQueue(db, opts.clock, opts.log, opts.metrics, {
         concurrency: opts.config.queue.max_parallel_jobs, retryDelayMs: opts.jobRetryDelayMs, redact: (s) => redactor.redact(s),
       }),

@@ -192,6 +192,39 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE clusters ADD COLUMN auto_stop_at INTEGER;
   ALTER TABLE clusters ADD COLUMN auto_stop_warned_at INTEGER;
   `,
+  /* 8: class sessions (issue 16): one record per session, its id on each cluster and job, measured provision step durations */ `
+  CREATE TABLE class_sessions (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    instructor TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    workers INTEGER NOT NULL,
+    size TEXT NOT NULL,
+    ttl_ms INTEGER NOT NULL,
+    starts_at INTEGER NOT NULL,
+    provision_at INTEGER NOT NULL,
+    estimate_ms INTEGER NOT NULL,
+    root_ref TEXT,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX class_sessions_live_name ON class_sessions(tenant, name) WHERE state = 'active';
+  ALTER TABLE clusters ADD COLUMN session_id TEXT REFERENCES class_sessions(id);
+  CREATE INDEX clusters_session ON clusters(session_id);
+  ALTER TABLE jobs ADD COLUMN session_id TEXT;
+  CREATE TABLE step_durations (
+    job_id INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    size TEXT NOT NULL,
+    workers INTEGER NOT NULL,
+    ms INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (job_id, step)
+  );
+  CREATE INDEX step_durations_size ON step_durations(size, workers, at);
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

@@ -34,6 +34,8 @@ export interface ClustersTable {
   auto_stop_at: number | null;
   /** When the owner was warned of the current `auto_stop_at`; NULL until then. */
   auto_stop_warned_at: number | null;
+  /** The class session this cluster belongs to, if any. */
+  session_id: Generated<string | null>;
   created_at: number;
   updated_at: number;
 }
@@ -85,6 +87,8 @@ export interface JobsTable {
   log_tail: string | null;
   /** JSON arguments of the job (the recipient of a delivery, the person whose access is revoked). */
   payload: string | null;
+  /** The class session whose work this is: fair order counts a session as one party's work. */
+  session_id: Generated<string | null>;
   created_at: number;
   finished_at: number | null;
 }
@@ -206,6 +210,39 @@ export interface JobStepsTable {
   finished_at: number | null;
 }
 
+/** A class session: one cluster per student, provisioned to be ready by `starts_at`. */
+export interface ClassSessionsTable {
+  id: string;
+  tenant: string;
+  name: string;
+  /** Who created it (the approval of every cluster in it). */
+  instructor: string;
+  channel: string;
+  workers: number;
+  size: string;
+  ttl_ms: number;
+  /** When the lab starts: every cluster should be ready by then. */
+  starts_at: number;
+  /** When provisioning begins (the provision jobs' run_at). */
+  provision_at: number;
+  /** The estimate of how long provisioning the whole session takes. */
+  estimate_ms: number;
+  root_ref: string | null;
+  state: "active" | "deleted";
+  created_at: number;
+  updated_at: number;
+}
+
+/** How long one provision step took, per size and worker count, for estimating a class session's lead time. */
+export interface StepDurationsTable {
+  job_id: number;
+  step: string;
+  size: string;
+  workers: number;
+  ms: number;
+  at: number;
+}
+
 export interface Database {
   clusters: ClustersTable;
   requests: RequestsTable;
@@ -223,6 +260,8 @@ export interface Database {
   web_sessions: WebSessionsTable;
   api_tokens: ApiTokensTable;
   job_steps: JobStepsTable;
+  class_sessions: ClassSessionsTable;
+  step_durations: StepDurationsTable;
 }
 
 export type Cluster = Selectable<ClustersTable>;
@@ -230,3 +269,4 @@ export type NewCluster = Insertable<ClustersTable>;
 export type Request = Selectable<RequestsTable>;
 export type Job = Selectable<JobsTable>;
 export type AuditEntry = Selectable<AuditTable>;
+export type ClassSession = Selectable<ClassSessionsTable>;

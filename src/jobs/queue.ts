@@ -10,7 +10,7 @@ import type { Clock } from "../util/clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, retryJobLater } from "./repo.ts";
-import { fairOrder } from "./fair-order.ts";
+import { fairOrder, sessionMayTakeSlot } from "./fair-order.ts";
 import { withoutAuditSource } from "../audit.ts";
 import { JobCancelled, JobFailure, Shutdown } from "./errors.ts";
 
@@ -72,11 +72,20 @@ export class JobQueue {
     const busy = { infra: 0, light: 0 };
     for (const r of this.running.values()) busy[laneOf(r.job.kind)]++;
     const limit = { infra: this.concurrency, light: this.opts.lightConcurrency ?? 4 };
-    for (const job of fairOrder(waiting.filter((j) => j.run_at <= now), running)) {
+    const due = waiting.filter((j) => j.run_at <= now);
+    // Infrastructure slots held per class session, so a session leaves one for others who wait.
+    const perSession = new Map<string, number>();
+    for (const r of this.running.values()) if (r.job.session_id && laneOf(r.job.kind) === "infra") perSession.set(r.job.session_id, (perSession.get(r.job.session_id) ?? 0) + 1);
+    for (const job of fairOrder(due, running)) {
       const lane = laneOf(job.kind);
       if (busy[lane] >= limit[lane]) continue;
+      if (lane === "infra") {
+        const othersWaiting = due.some((j) => laneOf(j.kind) === "infra" && j.session_id !== job.session_id && j.state === "queued" && !this.running.has(j.id));
+        if (!sessionMayTakeSlot(job, perSession.get(job.session_id ?? "") ?? 0, limit.infra, othersWaiting)) continue;
+      }
       if (!(await lockJob(this.db.k, job.id, this.worker, now))) continue;
       busy[lane]++;
+      if (job.session_id && lane === "infra") perSession.set(job.session_id, (perSession.get(job.session_id) ?? 0) + 1);
       this.launch({ ...job, state: "running", attempts: job.attempts + 1, locked_by: this.worker, locked_at: now });
     }
     this.scheduleWakeup(waiting.filter((j) => j.run_at > now).map((j) => j.run_at));
@@ -146,11 +155,15 @@ export class JobQueue {
     await Promise.all(settling);
   }
 
-  /** True when nothing runs here and nothing waits in the database. */
+  /**
+   * True when nothing runs here and nothing waits in the database, leaving out a class session's jobs held for its
+   * planned start: a script that books tomorrow's lab does not wait until tomorrow (a retry's backoff is waited for).
+   */
   async isIdle(): Promise<boolean> {
     if (this.running.size > 0 || this.pumping) return false;
+    const now = this.clock.now();
     const jobs = await activeJobs(this.db.k);
-    return jobs.length === 0;
+    return jobs.every((j) => j.state === "queued" && j.session_id !== null && j.run_at > now);
   }
 
   /** Resolves when the queue is idle (used by scripts and tests). */
@@ -161,11 +174,20 @@ export class JobQueue {
     }
   }
 
-  /** Jobs in the order they will run: running first, then queued with positions from 1. */
-  async snapshot(): Promise<{ running: Job[]; queued: Job[] }> {
+  /**
+   * Jobs in the order they will run: running first, then queued ones that may start now with positions from 1;
+   * `held` are queued ones that wait for their `run_at` (a class session's planned start, a retry's backoff), soonest first.
+   */
+  async snapshot(): Promise<{ running: Job[]; queued: Job[]; held: Job[] }> {
     const jobs = await activeJobs(this.db.k);
+    const now = this.clock.now();
     const running = jobs.filter((j) => j.state === "running");
-    return { running, queued: fairOrder(jobs.filter((j) => j.state === "queued"), running) };
+    const waiting = jobs.filter((j) => j.state === "queued");
+    return {
+      running,
+      queued: fairOrder(waiting.filter((j) => j.run_at <= now), running),
+      held: waiting.filter((j) => j.run_at > now).sort((a, b) => a.run_at - b.run_at || a.id - b.id),
+    };
   }
 
   /** Stops taking new jobs, aborts running ones and waits for them to settle. */

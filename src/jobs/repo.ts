@@ -11,6 +11,10 @@ export interface NewJob {
   now: number;
   maxAttempts?: number;
   payload?: unknown;
+  /** When it may start (a class session's planned provisioning start); default now. */
+  runAt?: number;
+  /** The class session it works for, if any. */
+  sessionId?: string | null;
 }
 
 /** Jobs that touch infrastructure; they share `max_parallel_jobs`. The others are short chat or kubectl calls. */
@@ -20,7 +24,8 @@ export const INFRA_KINDS: readonly JobKind[] = ["provision", "cleanup", "destroy
 export async function enqueueJob(db: Kysely<Database>, j: NewJob): Promise<{ job: Job; created: boolean }> {
   const inserted = await db.insertInto("jobs").values({
     kind: j.kind, cluster_id: j.clusterId, tenant: j.tenant, owner: j.owner, state: "queued",
-    dedupe_key: j.dedupeKey, attempts: 0, max_attempts: j.maxAttempts ?? 1, run_at: j.now, created_at: j.now,
+    dedupe_key: j.dedupeKey, attempts: 0, max_attempts: j.maxAttempts ?? 1, run_at: j.runAt ?? j.now, created_at: j.now,
+    session_id: j.sessionId ?? null,
     payload: j.payload === undefined ? null : JSON.stringify(j.payload),
   }).onConflict((oc) => oc.column("dedupe_key").doNothing()).executeTakeFirst();
   const job = await db.selectFrom("jobs").selectAll().where("dedupe_key", "=", j.dedupeKey).executeTakeFirstOrThrow();

@@ -12,7 +12,10 @@ export interface Button {
 
 export type ActionName =
   | "approve" | "reject" | "delete.confirm" | "delete.cancel" | "retry" | "extend" | "delete.now"
-  | "stop" | "start" | "rebuild.confirm" | "rebuild.cancel" | "keep_running";
+  | "stop" | "start" | "rebuild.confirm" | "rebuild.cancel" | "keep_running"
+
+  /** Confirm or cancel `class delete` (the value is the session's id). */
+  | "class.delete" | "class.keep";
 
 export interface Field {
   label: string;
@@ -54,7 +57,7 @@ export function encodeButton(b: Pick<Button, "action" | "value">): string {
 }
 
 const ACTIONS: readonly ActionName[] = ["approve", "reject", "delete.confirm", "delete.cancel", "retry", "extend", "delete.now",
-  "stop", "start", "rebuild.confirm", "rebuild.cancel", "keep_running"];
+  "stop", "start", "rebuild.confirm", "rebuild.cancel", "keep_running", "class.delete", "class.keep"];
 
 /** Decodes a custom id made by encodeButton; undefined for anything else. */
 export function decodeButton(id: string): { action: ActionName; value: string } | undefined {

@@ -7,3 +7,8 @@ export const CLUSTER_ID_RE = /^c-[0-9a-f]{12}$/;
 export function newClusterId(): string {
   return `c-${randomBytes(6).toString("hex")}`;
 }
+
+/** A new random class session id such as `s-3f9a0c12be47`. */
+export function newSessionId(): string {
+  return `s-${randomBytes(6).toString("hex")}`;
+}
