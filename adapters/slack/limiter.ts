@@ -95,7 +95,8 @@ export class SlackLimiter {
     if (limit !== undefined) {
       let w = this.windows.get(method);
       if (!w) {
-        w = new SlidingWindow(limit, Math.ceil(60_000 / this.scale), () => this.opts.metrics?.rateLimitWaits.inc({ platform: "slack", method }));
+        // 61 s rather than 60: network jitter must never make 51 calls look like one minute's to Slack.
+        w = new SlidingWindow(limit, Math.ceil(61_000 / this.scale), () => this.opts.metrics?.rateLimitWaits.inc({ platform: "slack", method }));
         this.windows.set(method, w);
       }
       return w;

@@ -65,7 +65,7 @@ const tenant = z.strictObject({
   limits: limits.prefault({}),
   namespace_policy: namespacePolicy,
   namespace_defaults: namespaceDefaults,
-  timezone: z.string().refine(validTimeZone, "expected an IANA time zone such as Europe/Berlin or UTC").default("UTC"),
+  timezone: z.string().refine(validTimeZone, "expected an IANA time zone like Europe/Berlin or UTC").default("UTC"),
   auto_stop: autoStop.optional(),
 });
 
