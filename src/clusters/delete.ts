@@ -50,7 +50,11 @@ export function abortMoot(app: App, clusterId: string): void {
 /** Carries out a confirmed delete (`via` notes where it came from, for the audit log); a repeated confirmation is answered, not repeated. */
 export async function confirmDelete(app: App, p: Principal, clusterId: string, via?: string): Promise<Outcome> {
   const c = await getCluster(app.db.k, clusterId);
-  if (!c || c.state === "deleted" || c.state === "rejected") return refuse("cluster.not_found", `${c?.name ?? "that cluster"} is already gone`);
+  // A gone cluster's name is told only to those who could have deleted it: a button's id must not reveal it.
+  if (!c || ((c.state === "deleted" || c.state === "rejected") && !requireOwnerOr(p, c, "ta", "delete it").ok)) {
+    return refuse("cluster.not_found", "that cluster does not exist, or it is not yours to delete");
+  }
+  if (c.state === "deleted" || c.state === "rejected") return refuse("cluster.not_found", `${c.name} is already gone`);
   const allowed = requireOwnerOr(p, c, "ta", `delete ${c.name}`);
   if (!allowed.ok) return refused(allowed);
   if (c.state === "deleting") return refuse("cluster.deleting", `${c.name} is already being deleted`);

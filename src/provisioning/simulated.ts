@@ -167,6 +167,14 @@ export class SimulatedDriver implements InfraDriver {
       return ok(state.namespaces.map((n) => `namespace/${n}`).join("\n") + "\n");
     }
     if (verb === "get" && noun === "namespace" && name) return state.namespaces.includes(name) ? ok(`namespace/${name}\n`) : notFound(name);
+    if (verb === "delete" && noun === "-n" && name) {
+      // `delete -n <ns> serviceaccount/<sa> rolebinding/<sa>-edit --ignore-not-found` (namespaces/revoke.ts)
+      const sa = argv.find((a) => a.startsWith("serviceaccount/"))?.slice("serviceaccount/".length);
+      if (!state.namespaces.includes(name)) return argv.includes("--ignore-not-found") ? ok("") : notFound(name);
+      if (sa) accounts.delete(`${name}/${sa}`);
+      await this.write(spec, { ...state, serviceAccounts: [...accounts] });
+      return ok(sa ? `serviceaccount "${sa}" deleted\n` : "");
+    }
     if ((verb === "create" || verb === "delete") && noun === "namespace" && name) {
       const has = state.namespaces.includes(name);
       if (verb === "create" && has) return fail(`Error from server (AlreadyExists): namespaces "${name}" already exists`);

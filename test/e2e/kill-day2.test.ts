@@ -8,22 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { runScript, startBot } from "../helpers/bot-process.ts";
+import { peek, until } from "../helpers/live-db.ts";
 import { DEMO_CONFIG } from "../../src/config/demo.ts";
 
-async function until(probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the moment to kill");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
-function peek<T>(dbFile: string, sql: string): T | undefined {
-  try {
-    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-    try { return db.prepare(sql).get() as T | undefined; } finally { db.close(); }
-  } catch { return undefined; }
-}
 
 /**
  * Makes lab3 (dsg-lab, no approval), runs `command` once it is ready, SIGKILLs the bot once the job's `column`

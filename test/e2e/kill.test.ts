@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { runScript, startBot } from "../helpers/bot-process.ts";
+import { peek, until } from "../helpers/live-db.ts";
 import { DEMO_CONFIG } from "../../src/config/demo.ts";
 
 const FILE = /📎 dsg-lab-lab3\.kubeconfig/g;
@@ -22,21 +23,7 @@ interface Outcome {
   second: string;
 }
 
-async function until(probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the moment to kill");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
-/** Reads one value from the live database (read-only; undefined until it exists). */
-function peek<T>(dbFile: string, sql: string): T | undefined {
-  try {
-    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-    try { return db.prepare(sql).get() as T | undefined; } finally { db.close(); }
-  } catch { return undefined; }
-}
 
 /** Creates lab3 in dsg-lab, SIGKILLs the bot when `moment` says so, starts it again with no input and reads the outcome. */
 async function killAndRestart(moment: (dbFile: string, stdout: string) => boolean, simulated: Record<string, unknown> = {}): Promise<Outcome> {

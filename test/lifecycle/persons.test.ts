@@ -80,3 +80,16 @@ describe("bounds", () => {
     expect(r.code).toBe("tenant.unknown");
   });
 });
+
+describe("what a button id tells", () => {
+  it("a deleted cluster's name reaches only those who could have deleted it", async () => {
+    t = await makeCore();
+    const c = await readyCluster(t, "console:bob", "secretlab");
+    expect((await t.press("console:bob", "delete.confirm", c.id)).code).toBeUndefined();
+    await t.idle();
+    const stranger = await t.press("console:eve", "delete.confirm", c.id);
+    expect(stranger.code).toBe("cluster.not_found");
+    expect(JSON.stringify(stranger.card)).not.toContain("secretlab");
+    expect(JSON.stringify((await t.press("console:bob", "delete.confirm", c.id)).card)).toContain("secretlab is already gone");
+  });
+});

@@ -6,6 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { baseConfig, makeCore, type TestCore } from "../helpers/harness.ts";
 import { GatedDriver } from "../helpers/gated-driver.ts";
 import { row } from "./helpers.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { serviceAccountFor } from "../../src/namespaces/names.ts";
 
 let t: TestCore;
 let driver: GatedDriver;
@@ -116,6 +119,30 @@ describe("lifecycle races", () => {
     expect((await row(t, "zlab")).state).toBe("deleted");
     expect(await jobs()).toEqual([]);
     expect(t.port.sent.some((s) => s.file)).toBe(false);
+  });
+
+  it("a revoke removes the namespace access labforge made for that person, by an ns_revoke job", async () => {
+    await start();
+    expect((await t.cmd("console:ada", "grant console:zed student")).code).toBeUndefined();
+    await t.cmd("console:bob", "create lab3");
+    await t.cmd("console:ada", "approve lab3");
+    await t.idle();
+    expect((await t.cmd("console:bob", "ns create lab3 team-z")).code).toBeUndefined();
+    expect((await t.cmd("console:bob", "ns kubeconfig lab3 team-z for=console:zed")).code).toBeUndefined();
+    const c = await row(t, "lab3");
+    const access = () => t.core.app.db.k.selectFrom("namespace_access").select(["namespace", "identity"]).where("cluster_id", "=", c.id).execute();
+    expect(await access()).toEqual([{ namespace: "team-z", identity: "console:zed" }]);
+    const kubectl = driver.kubectl.bind(driver);
+    const argv: string[][] = [];
+    (driver as any).kubectl = (...a: Parameters<typeof kubectl>) => { argv.push(a[2]); return kubectl(...a); };
+    const revoked = await t.cmd("console:ada", "revoke console:zed");
+    expect(revoked.card.text).toContain("namespace access is being removed from 1 cluster");
+    await t.idle();
+    expect(argv.filter((a) => a[0] === "delete")).toEqual([["delete", "-n", "team-z", `serviceaccount/${serviceAccountFor("console:zed")}`, `rolebinding/${serviceAccountFor("console:zed")}-edit`, "--ignore-not-found"]]);
+    expect(await access()).toEqual([]);
+    expect((await jobs()).filter((j) => j.kind === "ns_revoke").map((j) => j.state)).toEqual(["succeeded"]);
+    const state = JSON.parse(readFileSync(join(t.dataDir, "workspaces", c.id, "simulated-state.json"), "utf8")) as { serviceAccounts: string[] };
+    expect(state.serviceAccounts).toEqual([]);
   });
 
   it("a delivery to an owner who lost their role is refused; the cluster stays ready", async () => {
