@@ -12,10 +12,8 @@ import { looseStateModes, octal } from "./secrets/state-modes.ts";
 import { Core } from "./core/core.ts";
 import { HttpServer } from "./http/server.ts";
 import { registerStateMetrics } from "./ops/state-metrics.ts";
-import { ConsoleChat } from "../adapters/console/console-chat.ts";
+import type { ConsoleChat } from "../adapters/console/console-chat.ts";
 import { slackMode, type SlackMode } from "../adapters/slack/mode.ts";
-import { startSlack } from "../adapters/slack/start.ts";
-import { startDiscord } from "../adapters/discord/start.ts";
 import { startWeb } from "../adapters/web/start.ts";
 
 async function main(): Promise<number> {
@@ -81,8 +79,14 @@ async function main(): Promise<number> {
   const stops: (() => Promise<void>)[] = [];
   let chat: ConsoleChat | undefined;
   try {
-    if (slack) stops.push((await startSlack({ core, settings: slack, http, log, metrics })).stop);
+    // Each chat library is loaded only when its platform is configured (Bolt and discord.js are 30 and 20 MB of
+    // memory); both load side by side when both are, and work together (adapters/discord/rest-agent.ts).
+    if (slack) {
+      const { startSlack } = await import("../adapters/slack/start.ts");
+      stops.push((await startSlack({ core, settings: slack, http, log, metrics })).stop);
+    }
     if (discord) {
+      const { startDiscord } = await import("../adapters/discord/start.ts");
       stops.push((await startDiscord({
         core, token: discord, applicationId: settings.DISCORD_APPLICATION_ID!, guildId: settings.DISCORD_GUILD_ID!,
         apiUrl: settings.DISCORD_API_URL, log, metrics,
@@ -93,7 +97,7 @@ async function main(): Promise<number> {
     await http.close();
     return 2;
   }
-  if (!chatMode) chat = new ConsoleChat({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+  if (!chatMode) chat = new (await import("../adapters/console/console-chat.ts")).ConsoleChat({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
   log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port, slack: slack?.mode ?? "off", discord: discord ? "on" : "off" }, "labforge started");
   await core.start();
 
