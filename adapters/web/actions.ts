@@ -6,7 +6,7 @@ import type { WebPort } from "../../src/kernel/web-port.ts";
 /** The channel ref of the web page: the audit log records `web` as the source of what it does. */
 export const WEB_CHANNEL = "web";
 
-export const CLUSTER_ACTIONS = ["extend", "delete", "retry", "kubeconfig"] as const;
+export const CLUSTER_ACTIONS = ["extend", "delete", "retry", "kubeconfig", "stop", "start", "rebuild", "scale"] as const;
 export type ClusterAction = (typeof CLUSTER_ACTIONS)[number];
 export const REQUEST_ACTIONS = ["approve", "reject"] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
@@ -27,8 +27,11 @@ function notFound(): Reply {
   return { visibility: "private", code: "cluster.not_found", card: { title: "Can't do that", text: "That cluster does not exist, or it is not yours to see.", tone: "error" } };
 }
 
-/** Runs a cluster button: Extend (by the tenant's step), Delete (the web's confirm page was the confirmation), Retry, or the kubeconfig by DM. */
-export async function clusterAction(core: InboundPort, web: WebPort, identity: string, id: string, action: ClusterAction, deliveryId?: string): Promise<Reply> {
+/**
+ * Runs a cluster button: Extend (by the tenant's step), Delete and Rebuild (their confirm pages were the
+ * confirmation), Retry, Stop, Start, Scale (to `workers`), or the kubeconfig by DM.
+ */
+export async function clusterAction(core: InboundPort, web: WebPort, identity: string, id: string, action: ClusterAction, deliveryId?: string, workers?: string): Promise<Reply> {
   if (!ID_RE.test(id)) return notFound();
   const actor = { identity };
   const where = { channel: WEB_CHANNEL };
@@ -36,6 +39,18 @@ export async function clusterAction(core: InboundPort, web: WebPort, identity: s
     case "extend": return core.handleAction({ actor, where, action: "extend", value: id, deliveryId });
     case "delete": return core.handleAction({ actor, where, action: "delete.confirm", value: id, deliveryId });
     case "retry": return core.handleAction({ actor, where, action: "retry", value: id, deliveryId });
+    case "stop": return core.handleAction({ actor, where, action: "stop", value: id, deliveryId });
+    case "start": return core.handleAction({ actor, where, action: "start", value: id, deliveryId });
+    // The web's confirm page was the confirmation, as for delete.
+    case "rebuild": return core.handleAction({ actor, where, action: "rebuild.confirm", value: id, deliveryId });
+    case "scale": {
+      const v = await web.cluster(identity, id);
+      if (!v) return notFound();
+      // Only digits reach the command text; the parser checks the range and names it.
+      const n = /^[0-9]{1,2}$/.test(workers ?? "") ? workers : undefined;
+      if (!n) return { visibility: "private", code: "usage", card: { title: "That needs a fix", text: "workers must be a whole number from 0 to 50", tone: "error" } };
+      return core.handleCommand({ actor, where, text: `scale ${v.name} workers=${n} tenant=${v.tenant}`, deliveryId });
+    }
     case "kubeconfig": {
       // The command takes a name; only a cluster the caller may see is looked up, and its name is a checked DNS label.
       const v = await web.cluster(identity, id);

@@ -38,7 +38,10 @@ export function addApi(app: Hono<Env>, core: InboundPort, web: WebPort): void {
   app.post("/api/v1/clusters/:id/:action", async (c) => {
     const action = c.req.param("action") as ClusterAction;
     if (!CLUSTER_ACTIONS.includes(action)) return c.json({ error: "not_found", message: `actions are ${CLUSTER_ACTIONS.join(", ")}` }, 404);
-    return answer(c, await clusterAction(core, web, who(c), c.req.param("id"), action, idempotencyKey(c)));
+    // scale takes {"workers": N} as JSON; the other actions take no body.
+    const body = action === "scale" ? await c.req.json<{ workers?: unknown }>().catch(() => ({ workers: undefined })) : {};
+    const workers = typeof (body as { workers?: unknown }).workers === "number" ? String((body as { workers: number }).workers) : undefined;
+    return answer(c, await clusterAction(core, web, who(c), c.req.param("id"), action, idempotencyKey(c), workers));
   });
   app.post("/api/v1/requests/:id/:action", async (c) => {
     const action = c.req.param("action") as RequestAction;

@@ -56,6 +56,7 @@ export function when(ms: number | undefined): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-function nonce(): string {
+/** A fresh form nonce: a resubmitted form is one action (its delivery id). */
+export function nonce(): string {
   return crypto.randomUUID();
 }

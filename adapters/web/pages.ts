@@ -6,7 +6,7 @@ import type { Reply } from "../../src/kernel/cards.ts";
 import type { WebPort } from "../../src/kernel/web-port.ts";
 import { csrfMatches, csrfTokenOf, SESSION_COOKIE, signedIn, type Signed } from "./auth.ts";
 import { page, type Flash, type Html } from "./html.ts";
-import { capacityBody, deleteBody, homeBody, LIVE_SCRIPT, signInBody, tenantBody } from "./views.ts";
+import { capacityBody, deleteBody, homeBody, LIVE_SCRIPT, rebuildBody, signInBody, tenantBody } from "./views.ts";
 import { CLUSTER_ACTIONS, clusterAction, deliveryIdOf, REQUEST_ACTIONS, requestAction, type ClusterAction, type RequestAction } from "./actions.ts";
 
 const FLASH_COOKIE = "lf_flash";
@@ -83,11 +83,17 @@ export function addPages(app: Hono<Env>, deps: PageDeps): void {
     return render(c, `Delete ${v.name}`, deleteBody(v, csrf(c)));
   });
 
+  app.get("/clusters/:id/rebuild", async (c) => {
+    const v = await web.cluster(c.get("signed").viewer.identity, c.req.param("id"));
+    if (!v) return render(c, "Not found", signInBody("That cluster does not exist, or it is not yours to see."), 404);
+    return render(c, `Rebuild ${v.name}`, rebuildBody(v, csrf(c)));
+  });
+
   app.post("/clusters/:id/:action", async (c) => {
     const action = c.req.param("action") as ClusterAction;
     if (!CLUSTER_ACTIONS.includes(action)) return c.notFound();
     const form = await c.req.parseBody();
-    const reply = await clusterAction(core, web, c.get("signed").viewer.identity, c.req.param("id"), action, deliveryIdOf(c.get("signed").viewer.identity, str(form.nonce)));
+    const reply = await clusterAction(core, web, c.get("signed").viewer.identity, c.req.param("id"), action, deliveryIdOf(c.get("signed").viewer.identity, str(form.nonce)), str(form.workers));
     return back(c, reply);
   });
 

@@ -1,7 +1,7 @@
 /** The HTML of each page, from the core's read models. Pages work without JavaScript; the script only adds live updates. */
 import { html } from "hono/html";
 import type { CapacityView, ClusterView, TenantView, WebViewer } from "../../src/kernel/web-port.ts";
-import { postButton, when, type Html } from "./html.ts";
+import { nonce, postButton, when, type Html } from "./html.ts";
 
 /** One cluster: state, progress with the current step, nodes and IPs, expiry, and the buttons the caller may press. */
 export function clusterBlock(v: ClusterView, csrf: string, showOwner = false): Html {
@@ -18,6 +18,10 @@ ${v.failure ? html`<pre>${v.failure}</pre>` : ""}
 ${v.can.kubeconfig ? postButton(`${base}/kubeconfig`, "Send me the kubeconfig by DM", csrf, "primary") : ""}
 ${v.can.extend ? postButton(`${base}/extend`, "Extend", csrf) : ""}
 ${v.can.retry ? postButton(`${base}/retry`, "Retry", csrf, "primary") : ""}
+${v.can.stop ? postButton(`${base}/stop`, "Stop", csrf) : ""}
+${v.can.start ? postButton(`${base}/start`, "Start", csrf, "primary") : ""}
+${v.can.scale ? html`<form class="inline" method="post" action="${base}/scale"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="nonce" value="${nonce()}"><label>workers <input name="workers" type="number" min="0" max="50" value="${v.workers}" style="width:4em"></label> <button type="submit">Scale</button></form>` : ""}
+${v.can.rebuild ? html`<a href="${base}/rebuild"><button type="button">Rebuild…</button></a>` : ""}
 ${v.can.delete ? html`<a href="${base}/delete"><button type="button" class="danger">Delete…</button></a>` : ""}
 </div></div>`;
 }
@@ -45,6 +49,12 @@ es.addEventListener('clusters',function(e){document.getElementById('clusters').i
 export function deleteBody(v: ClusterView, csrf: string): Html {
   return html`<h1>Delete ${v.name}?</h1><div class="card"><p>This destroys the VMs of <strong>${v.name}</strong> (${v.tenant}) and frees their IPs. Its kubeconfig stops working. This cannot be undone.</p>
 ${postButton(`/clusters/${v.id}/delete`, `Delete ${v.name}`, csrf, "danger")} <a href="/">Keep it</a></div>`;
+}
+
+/** The confirmation page of Rebuild: what it destroys and what it keeps. */
+export function rebuildBody(v: ClusterView, csrf: string): Html {
+  return html`<h1>Rebuild ${v.name}?</h1><div class="card"><p>This destroys the VMs of <strong>${v.name}</strong> (${v.tenant}) and everything on them, then creates them again on the same IP addresses. The name and the expiry stay; a new kubeconfig comes by direct message.</p>
+${postButton(`/clusters/${v.id}/rebuild`, `Rebuild ${v.name}`, csrf, "danger")} <a href="/">Keep it</a></div>`;
 }
 
 function bar(used: number, limit: number | undefined): Html {

@@ -35,7 +35,9 @@ export interface ClusterView {
   expiresAt?: number;
   failure?: string;
   queuePosition?: number;
-  can: { extend: boolean; delete: boolean; retry: boolean; kubeconfig: boolean };
+  can: { extend: boolean; delete: boolean; retry: boolean; kubeconfig: boolean; stop: boolean; start: boolean; scale: boolean; rebuild: boolean };
+  /** Worker nodes now (the scale form starts from it). */
+  workers: number;
 }
 
 export interface RequestView {

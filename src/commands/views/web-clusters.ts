@@ -37,11 +37,17 @@ export function clusterView(app: App, p: Principal, c: Cluster, job: Job | undef
     createdAt: c.created_at, expiresAt: c.expires_at ?? undefined,
     failure: c.failure ? app.redactor.redact(c.failure) : undefined,
     queuePosition: position,
+    workers: c.workers,
     can: {
       extend: c.state === "ready" && may("instructor"),
-      delete: ["queued", "provisioning", "ready", "failed"].includes(c.state) && may("ta"),
+      delete: ["queued", "provisioning", "ready", "failed", "stopped", "stopping", "starting", "scaling"].includes(c.state) && may("ta"),
       retry: c.state === "failed" && may("ta"),
       kubeconfig: c.state === "ready" && may("instructor"),
+      // Day-2 (docs/day2.md): the same rules as the commands, which check again.
+      stop: c.state === "ready" && may("ta"),
+      start: c.state === "stopped" && may("ta"),
+      scale: c.state === "ready" && may("ta"),
+      rebuild: (c.state === "ready" || c.state === "stopped") && may("ta"),
     },
   };
 }
