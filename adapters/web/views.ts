@@ -74,6 +74,9 @@ ${t.requests.map((r) => html`<tr data-request="${r.id}"><td>${r.id}</td><td>${r.
 ${t.queue.length === 0 ? html`<p class="muted">Nothing of ${t.tenant} is queued or running.</p>` : html`<table><tr><th>position</th><th>job</th><th>cluster</th><th>owner</th><th>step</th></tr>
 ${t.queue.map((q) => html`<tr><td>${q.position ?? "running"}</td><td>${q.kind}</td><td>${q.cluster}</td><td>${q.owner}</td><td>${q.step ?? ""}</td></tr>`)}</table>`}
 <h2>Quota</h2><table>${t.quota.map((q) => html`<tr><td>${q.key}</td><td>${bar(q.used, q.limit)}</td></tr>`)}</table>
+${t.sessions.length === 0 ? "" : html`<h2>Class sessions (${t.sessions.length})</h2>${t.sessions.map((s) => html`<div class="card session" data-session="${s.name}">
+<div class="row"><strong>${s.name}</strong><span class="muted">lab starts ${s.startsAtText}</span><span>${s.ready} of ${s.total} ready</span><span class="muted">${s.summary}</span></div>
+<table><tr><th>cluster</th><th>student</th><th>state</th></tr>${s.clusters.map((c) => html`<tr><td>${c.name}</td><td>${c.ownerLabel}</td><td><span class="state ${c.state}">${c.stateText}</span></td></tr>`)}</table></div>`)}`}
 <h2>Clusters (${t.clusters.length})</h2>${t.clusters.map((v) => clusterBlock(v, csrf, true))}
 <h2>Audit log</h2>
 ${t.audit === undefined ? html`<p class="muted">The audit log is for instructors, as with <code>/cluster audit</code>.</p>` : html`

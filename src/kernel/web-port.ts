@@ -87,10 +87,23 @@ export interface AuditFilter {
 }
 
 /** The staff page of one tenant. `audit` is undefined for TAs: like `/cluster audit`, it is for instructors. */
+/** A class session on the tenant page: when its lab starts, how many clusters are ready, each student's cluster. */
+export interface SessionView {
+  name: string;
+  startsAt: number;
+  startsAtText: string;
+  summary: string;
+  ready: number;
+  total: number;
+  clusters: { name: string; ownerLabel: string; state: string; stateText: string }[];
+}
+
 export interface TenantView {
   tenant: string;
   name: string;
   clusters: ClusterView[];
+  /** Active class sessions (docs/classes.md), newest first. */
+  sessions: SessionView[];
   requests: RequestView[];
   queue: QueueEntry[];
   quota: QuotaLine[];

@@ -1,7 +1,11 @@
 /** The staff page of one tenant: clusters, pending requests, the queue, quota usage and (instructors) the audit log. */
 import type { App } from "../../clusters/app.ts";
 import type { Principal } from "../../tenants/directory.ts";
-import type { AuditFilter, AuditView, QuotaLine, RequestView, TenantView, WebRead } from "../../kernel/web-port.ts";
+import type { AuditFilter, AuditView, QuotaLine, RequestView, SessionView, TenantView, WebRead } from "../../kernel/web-port.ts";
+import { sessionClusters } from "../../clusters/class-repo.ts";
+import { countedClusters, stateCounts } from "../../clusters/class-card.ts";
+import { STATE_TEXT } from "../../clusters/render.ts";
+import { formatZoned } from "../../util/local-time.ts";
 import { tenantConfig } from "../../config/lookup.ts";
 import { hasRole, requireRole } from "../../tenants/rbac.ts";
 import { usageOf } from "../../clusters/quota.ts";
@@ -41,6 +45,22 @@ async function auditViews(app: App, tenant: string, f: AuditFilter): Promise<Aud
   }));
 }
 
+/** The tenant's active class sessions, each with every student's cluster. */
+async function sessionViews(app: App, tenant: string, zone: string): Promise<SessionView[]> {
+  const sessions = await app.db.k.selectFrom("class_sessions").selectAll().where("tenant", "=", tenant).where("state", "=", "active")
+    .orderBy("created_at", "desc").limit(20).execute();
+  const out: SessionView[] = [];
+  for (const s of sessions) {
+    const clusters = countedClusters(await sessionClusters(app.db.k, s.id));
+    out.push({
+      name: s.name, startsAt: s.starts_at, startsAtText: formatZoned(s.starts_at, zone), summary: stateCounts(clusters),
+      ready: clusters.filter((c) => c.state === "ready").length, total: clusters.length,
+      clusters: clusters.map((c) => ({ name: c.name, ownerLabel: app.directory.label(c.owner), state: c.state, stateText: STATE_TEXT[c.state] })),
+    });
+  }
+  return out;
+}
+
 /** The tenant page for a TA or above of that tenant; anyone else is refused, as `list all` would refuse them. */
 export async function tenantView(app: App, p: Principal, tenant: string, filter: AuditFilter = {}): Promise<WebRead<TenantView>> {
   const cfg = app.directory.hasTenant(tenant) ? tenantConfig(app.config, tenant) : undefined;
@@ -63,6 +83,7 @@ export async function tenantView(app: App, p: Principal, tenant: string, filter:
     value: {
       tenant, name: cfg.name,
       clusters: await clusterViews(app, p, { tenant }),
+      sessions: await sessionViews(app, tenant, cfg.timezone),
       requests,
       queue: entries.filter((e) => e.tenant === tenant),
       quota: await quotaLines(app, tenant),
