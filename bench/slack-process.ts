@@ -1,12 +1,12 @@
 /**
- * Slack benchmark as users run it: the bot started like `npm start` in its own process (Slack HTTP mode, simulated
+ * Slack benchmark as users run it: the bot started like `npm start` (built, then `node dist/src/main.js`) in its own process (Slack HTTP mode, simulated
  * infrastructure), a bare Bolt app that only acknowledges in another, and the load from a worker thread of this
  * third process, which also hosts the fake Slack with Slack's published rate limits. Both servers are warmed up,
  * then get the same bursts of simultaneous `/cluster` commands (100, then 200). Prints ack latencies side by side
  * with the ratio, the time until the last kubeconfig DM of the 100-burst, the busiest 60 s of each Web API method,
  * and the bot's peak RSS. BENCH_SIZES=100,200 changes the bursts.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
@@ -30,8 +30,10 @@ function stats(samples: number[]): Stats {
 const round = (n: number) => Math.round(n * 10) / 10;
 const user = (i: number) => `U0B${String(i).padStart(4, "0")}`;
 
-function spawnTs(file: string, env: Record<string, string>): { child: ChildProcess; port: Promise<number> } {
-  const child = spawn(process.execPath, ["--import", "tsx", file], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `node <args…>` in the repository; resolves its port from its first line that names one. */
+function spawnNode(args: string[], env: Record<string, string>): { child: ChildProcess; port: Promise<number> } {
+  const file = args.at(-1)!;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const port = new Promise<number>((resolve, reject) => {
     const look = (d: Buffer) => {
@@ -102,8 +104,10 @@ async function main(): Promise<void> {
     infra: { driver: "simulated", simulated: { step_ms: 20 } },
   }));
   const slackEnv = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: fake.botToken, SLACK_API_URL: fake.apiUrl };
-  const bot = spawnTs("src/main.ts", { ...slackEnv, SLACK_MODE: "http", PORT: "0", LOG_LEVEL: "info", LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile });
-  const bare = spawnTs("bench/bare-bolt.ts", slackEnv);
+  // The bot as `npm start` runs it: built, then plain JavaScript.
+  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
+  const bot = spawnNode(["--enable-source-maps", "dist/src/main.js"], { ...slackEnv, SLACK_MODE: "http", PORT: "0", LOG_LEVEL: "info", LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile });
+  const bare = spawnNode(["--import", "tsx", "bench/bare-bolt.ts"], slackEnv);
   const botUrl = `http://127.0.0.1:${await bot.port}/slack/events`;
   const bareUrl = `http://127.0.0.1:${await bare.port}/slack/events`;
 

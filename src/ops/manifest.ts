@@ -1,4 +1,5 @@
 /** manifest.json, the first entry of a backup archive: what wrote it, the schema version, and how to find the key. */
+import { REPO_ROOT } from "../util/repo-root.ts";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,6 +32,6 @@ export function keyId(key: Buffer): string {
 
 /** This labforge's version, from package.json. */
 export function labforgeVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as { version?: string };
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version?: string };
   return pkg.version ?? "unknown";
 }

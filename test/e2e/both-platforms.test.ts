@@ -1,5 +1,5 @@
 /**
- * The bot as users run it (`npm start` ≙ `node --import tsx src/main.ts`, a child process) with Slack and Discord
+ * The bot as users run it (`npm start`: `node dist/src/main.js`, built first, a child process) with Slack and Discord
  * enabled together against the local fakes, once with Slack in HTTP mode and once in Socket Mode. Every flow that
  * sends a file runs here: the kubeconfig when a cluster is ready, `kubeconfig` again, and `ns kubeconfig` (also for
  * someone on the other platform); and the expiry reminder with its buttons on each platform. The fakes' recorded

@@ -1,5 +1,5 @@
 /**
- * The real bot process (`node --import tsx src/main.ts`, as `npm start` runs it) with Slack and Discord enabled
+ * The real bot process (`node dist/src/main.js`, built as `npm start` builds it, as `npm start` runs it) with Slack and Discord enabled
  * together against the local fakes, plus what a user does on each platform: Slack slash commands and button presses
  * (signed HTTP requests, or Socket Mode envelopes), Discord slash commands and presses through the fake gateway.
  */

@@ -1,4 +1,4 @@
-/** Runs the real bot (`src/main.ts`) as a child process with its own data dir. */
+/** Runs the real bot as `npm start` does (`node dist/src/main.js`, built by test/global-setup.ts) as a child process with its own data dir. */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 
@@ -13,7 +13,7 @@ export interface BotProcess {
 
 /** Starts the bot with stdin as a pipe (scripted console mode); env adds to a clean environment. */
 export function startBot(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "main.ts")], {
+  const child = spawn(process.execPath, ["--enable-source-maps", join(ROOT, "dist", "src", "main.js")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", ...env },
     stdio: ["pipe", "pipe", "pipe"],

@@ -35,7 +35,7 @@ describe("deploy/labforge.service", () => {
     expect(one("StateDirectoryMode")).toBe("0700");
     expect(s.get("Environment")).toContain("LABFORGE_DATA_DIR=/var/lib/labforge");
     expect(one("EnvironmentFile")).toBe("/etc/labforge/labforge.env");
-    expect(one("ExecStart")).toBe("/usr/bin/node --import tsx /opt/labforge/src/main.ts");
+    expect(one("ExecStart")).toBe("/usr/bin/node --enable-source-maps /opt/labforge/dist/src/main.js");
     for (const [k, v] of [["ProtectSystem", "strict"], ["PrivateTmp", "yes"], ["NoNewPrivileges", "yes"], ["CapabilityBoundingSet", ""],
       ["AmbientCapabilities", ""], ["Restart", "on-failure"], ["KillSignal", "SIGTERM"], ["KillMode", "mixed"], ["UMask", "0077"]] as const) {
       expect(one(k), k).toBe(v);

@@ -1,6 +1,6 @@
 /**
  * The web page in a real browser (issue 15): Debian's chromium driven by playwright-core, against the REAL bot process
- * (console mode, `node --import tsx src/main.ts`). Sign in from a link, watch a cluster progress to Ready live (server-sent
+ * (console mode, `node dist/src/main.js`, built as `npm start` builds it). Sign in from a link, watch a cluster progress to Ready live (server-sent
  * events, no reload), approve a request from the list. Screenshots go to test-artifacts/web/.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 /** What the proxmox driver can be told, and the production defaults (the repository's iac/ and ansible/). */
+import { REPO_ROOT } from "../../util/repo-root.ts";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Config } from "../../config/schema.ts";
 import type { Logger } from "../../log.ts";
 import type { Redactor } from "../../util/redact.ts";
@@ -64,7 +64,7 @@ export type ResolvedOptions = Required<Omit<ProxmoxDriverOptions, "log" | "ansib
   log: Logger | undefined;
 };
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const REPO = REPO_ROOT;
 
 /** Fills in the defaults. */
 export function resolveOptions(o: ProxmoxDriverOptions, redactor: Redactor): ResolvedOptions {
