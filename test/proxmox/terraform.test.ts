@@ -175,7 +175,7 @@ describe.skipIf(!hasTerraform)("proxmox driver: terraform", () => {
     expect(nodes.map((n) => n.name)).toEqual(["cs401-lab3-cp"]);
     expect(processGroupMembers(orphan.pid!)).toEqual([]);
     await driver(dataDir).destroy(spec, recordingContext());
-  });
+  }, 90_000); // four real terraform runs, one of them waiting out a 5 s timeout: slow on a busy machine
 });
 
 function commandOf(pid: number): string {
