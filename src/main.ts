@@ -98,8 +98,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!chatMode) chat = new (await import("../adapters/console/console-chat.ts")).ConsoleChat({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
-  log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port, slack: slack?.mode ?? "off", discord: discord ? "on" : "off" }, "labforge started");
   await core.start();
+  // Logged once recovery and the queue are running: "started" means ready.
+  log.info({ config: loaded.source, dataDir, driver: core.app.driver.name, port, slack: slack?.mode ?? "off", discord: discord ? "on" : "off" }, "labforge started");
 
   // Graceful: take nothing new, finish and answer what was acknowledged (the adapters are still up to answer),
   // stop jobs where they can resume, then disconnect.

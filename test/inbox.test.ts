@@ -47,6 +47,16 @@ describe("the durable inbox", () => {
     expect(await t.core.app.db.k.selectFrom("clusters").select("name").execute()).toEqual([{ name: "lab1" }]);
   });
 
+  it("recovery leaves alone what this process accepted (an adapter accepted it while the core was starting)", async () => {
+    t = await makeCore();
+    await t.core.accept(command("console:early-1", "create lab7", "console:dan", "console:respond:early", t.clock.now() + 60_000));
+    expect(await t.core.inbox.recover()).toBe(0);
+    const answers: Reply[] = [];
+    await t.core.run("console:early-1", async (r) => { answers.push(r); });
+    expect(answers.map((a) => a.card.title)).toEqual(["lab7 is queued"]);
+    expect(t.port.late).toEqual([]);
+  });
+
   it("after a crash: acknowledged entries run before new ones, answered through their response channel or else by DM", async () => {
     dataDir = mkdtempSync(join(tmpdir(), "labforge-inbox-"));
     const first = await makeCore({ dataDir, secretKey });

@@ -31,6 +31,8 @@ export class Inbox {
   private readonly running = new Map<string, Promise<Reply>>();
   /** Entries accepted here and not answered yet (an adapter runs each right after its ack). */
   private readonly open = new Set<string>();
+  /** Every entry this process accepted: recovery is for what a dead process left, never for these. */
+  private readonly mine = new Set<string>();
   private recovery: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly insert: BetterSqlite3.Statement;
@@ -62,6 +64,8 @@ export class Inbox {
   }
 
   private flush(): void {
+    // The raw handle shares kysely's one connection: never begin inside a transaction kysely holds open.
+    if (this.db.sqlite.inTransaction) { setImmediate(() => this.flush()); return; }
     const batch = this.batch;
     this.batch = [];
     const now = this.clock.now();
@@ -69,7 +73,7 @@ export class Inbox {
       const inserted = this.db.sqlite.transaction(() => batch.map(({ entry: e }) =>
         this.insert.run(e.id, e.kind, JSON.stringify(e.input), e.respondRef ?? null, e.respondUntil ?? null, now).changes > 0))();
       batch.forEach((p, i) => {
-        if (inserted[i]) this.open.add(p.entry.id);
+        if (inserted[i]) { this.open.add(p.entry.id); this.mine.add(p.entry.id); }
         p.resolve(inserted[i]!);
       });
     } catch (err) {
@@ -101,7 +105,9 @@ export class Inbox {
   /** On start: runs every entry a dead process left unanswered, oldest first, and answers it late. Returns how many. */
   recover(): Promise<number> {
     const work = (async () => {
-      const rows = await this.db.k.selectFrom("inbox").selectAll().where("state", "!=", "answered").orderBy("received_at").orderBy("id").execute();
+      // Adapters may accept while the core is still starting: those entries are run by their own adapter.
+      const rows = (await this.db.k.selectFrom("inbox").selectAll().where("state", "!=", "answered").orderBy("received_at").orderBy("id").execute())
+        .filter((r) => !this.mine.has(r.id));
       for (const row of rows) {
         try {
           const reply = await this.replyOf(row);
