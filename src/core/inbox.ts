@@ -64,8 +64,6 @@ export class Inbox {
   }
 
   private flush(): void {
-    // The raw handle shares kysely's one connection: never begin inside a transaction kysely holds open.
-    if (this.db.sqlite.inTransaction) { setImmediate(() => this.flush()); return; }
     const batch = this.batch;
     this.batch = [];
     const now = this.clock.now();
@@ -132,7 +130,10 @@ export class Inbox {
     const deadline = performance.now() + maxMs;
     await this.recovery;
     while ((this.running.size > 0 || this.batch.length > 0 || this.open.size > 0) && performance.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.running.values()]), new Promise((r) => setTimeout(r, 5))]);
+      // Always through a timer: with nothing running yet, allSettled([]) would resolve at once and this loop would
+      // spin on microtasks, starving the very handlers it waits for.
+      const tick = new Promise((r) => setTimeout(r, 5));
+      await (this.running.size > 0 ? Promise.race([Promise.allSettled([...this.running.values()]), tick]) : tick);
     }
   }
 
