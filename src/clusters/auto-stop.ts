@@ -15,7 +15,7 @@ import { requireOwnerOr } from "../tenants/rbac.ts";
 import { audit } from "../audit.ts";
 import { describeSpan, formatDuration } from "../config/duration.ts";
 import { formatTime } from "../util/time.ts";
-import { nextLocalTime } from "../util/zoned-time.ts";
+import { nextLocalTime } from "../util/local-time.ts";
 import { requestStop } from "./power.ts";
 
 /** The owner is warned this long before an auto-stop. */

@@ -1,6 +1,7 @@
 /** The labforge.yaml schema (SPEC §4): structure only; secrets come from the environment. */
 import { z } from "zod";
 import { parseDuration, DURATION_HINT } from "./duration.ts";
+import { isTimeZone } from "../util/local-time.ts";
 import { intToIp, ipToInt, parseRange, sameSubnet, IPV4 } from "../ippool/ipv4.ts";
 import { namespaceDefaults, namespacePolicy } from "./namespace-defaults.ts";
 
@@ -44,11 +45,6 @@ const limits = z.strictObject({
   if (l.max_ttl > l.max_lifetime) ctx.addIssue({ code: "custom", path: ["max_ttl"], message: "max_ttl must not exceed max_lifetime" });
 }, onlyWhenValid);
 
-/** True for a time zone Intl knows (IANA names such as Europe/Berlin, and UTC). */
-function validTimeZone(tz: string): boolean {
-  try { new Intl.DateTimeFormat("en-US", { timeZone: tz }); return true; } catch { return false; }
-}
-
 /** Day-2 (issue 17): stop a running cluster `after` its last start, and/or every day `at` HH:MM in the tenant's timezone. */
 const autoStop = z.strictObject({
   after: duration.optional(),
@@ -65,7 +61,7 @@ const tenant = z.strictObject({
   limits: limits.prefault({}),
   namespace_policy: namespacePolicy,
   namespace_defaults: namespaceDefaults,
-  timezone: z.string().refine(validTimeZone, "expected an IANA time zone like Europe/Berlin or UTC").default("UTC"),
+  timezone: z.string().refine(isTimeZone, "expected an IANA time zone like Europe/Berlin or UTC").default("UTC"),
   auto_stop: autoStop.optional(),
 });
 

@@ -66,3 +66,19 @@ export function formatZoned(ms: number, tz: string): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return `${WEEKDAYS[p.weekday]} ${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)} ${tz}`;
 }
+
+/**
+ * The first moment strictly after `after` at which the clock in `tz` shows `hhmm` ("22:00"); on a night that skips
+ * that time, the moment the clocks jump past it (auto-stop's `at:`).
+ */
+export function nextLocalTime(after: number, hhmm: string, tz: string): number {
+  const [h, mi] = hhmm.split(":").map(Number) as [number, number];
+  const today = localParts(after, tz);
+  for (let day = 0; day <= 2; day++) {
+    // Date.UTC normalises day overflow (the 32nd is the 1st of next month), and localParts reads it back.
+    const date = new Date(Date.UTC(today.year, today.month - 1, today.day + day));
+    const t = zonedToUtc(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), h, mi, tz);
+    if (t > after) return t;
+  }
+  throw new Error(`no ${hhmm} in ${tz} within two days of ${new Date(after).toISOString()}`);
+}

@@ -1,6 +1,6 @@
 /** nextLocalTime: auto-stop's `at:` in the tenant's time zone, across midnight and daylight-saving changes. */
 import { describe, expect, it } from "vitest";
-import { nextLocalTime } from "../src/util/zoned-time.ts";
+import { nextLocalTime } from "../src/util/local-time.ts";
 
 describe("nextLocalTime", () => {
   it("finds today's or tomorrow's HH:MM in UTC and in a zone east of it", () => {
