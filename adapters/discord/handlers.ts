@@ -63,15 +63,23 @@ async function command(ctx: HandlerContext, i: ChatInputCommandInteraction): Pro
 }
 
 /**
- * Stores the interaction in the core's inbox before its first response (the reply or the deferral is Discord's
+ * Stores the interaction in the core's inbox before its first response (the deferral is Discord's
  * acknowledgement), then runs it and answers. A duplicate INTERACTION_CREATE is ignored: the first one answers.
+ * Until the deferral is out the interaction counts as waiting for its acknowledgement, which holds core work back.
  */
 async function acceptAndAnswer(ctx: HandlerContext, i: ChatInputCommandInteraction | ButtonInteraction, who: { actor: { identity: string }; where: { channel: string } },
   entry: EntryBody): Promise<void> {
   const id = `discord:${i.id}`;
-  const fresh = await ctx.core.accept({ ...entry, id, respondRef: `discord:respond:${i.applicationId}:${i.token}`, respondUntil: i.createdTimestamp + TOKEN_LIFE_MS });
-  if (!fresh) return;
-  await answer(ctx, i, { identity: who.actor.identity, channel: who.where.channel }, (show) => ctx.core.run(id, show));
+  ctx.core.acks.enter();
+  let waiting = true;
+  const acknowledged = () => { if (waiting) { waiting = false; ctx.core.acks.leave(); } };
+  try {
+    const fresh = await ctx.core.accept({ ...entry, id, respondRef: `discord:respond:${i.applicationId}:${i.token}`, respondUntil: i.createdTimestamp + TOKEN_LIFE_MS });
+    if (!fresh) return;
+    await answer(ctx, i, { identity: who.actor.identity, channel: who.where.channel }, (show) => ctx.core.run(id, show), acknowledged);
+  } finally {
+    acknowledged();
+  }
 }
 
 async function autocomplete(ctx: HandlerContext, i: AutocompleteInteraction): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * Answers an interaction with the core's Reply inside Discord's rules: a first response within 3 seconds (deferred,
- * ephemerally, when the core is slow), edits and follow-ups while the 15-minute token lives, and after that a DM
+ * Answers an interaction with the core's Reply inside Discord's rules: a first response within 3 seconds (an
+ * ephemeral deferral, sent at once), edits and follow-ups while the 15-minute token lives, and after that a DM
  * (private replies) or a channel message (public ones).
  */
 import { MessageFlags, type RepliableInteraction } from "discord.js";
@@ -11,15 +11,10 @@ import type { OpenInteractions } from "./open-interactions.ts";
 import { renderCard } from "./render.ts";
 import { discordCode, sanitize, ALREADY_ACKNOWLEDGED } from "./rest-errors.ts";
 
-/** Defer when the core has not answered by then (Discord allows 3 s for the first response). */
-export const DEFER_AFTER_MS = 1500;
-
 export interface AnswerContext {
   log: Logger;
   port: DiscordPort;
   open: OpenInteractions;
-  /** 0 or less: defer at once, before any work. */
-  deferAfterMs: number;
 }
 
 export interface Asker {
@@ -30,21 +25,20 @@ export interface Asker {
 const NO_PINGS = { parse: [] as never[] };
 
 /**
- * Runs `work`, which calls `show` with the core's reply once it has one, and shows that reply to the user who asked;
- * never throws. `work` resolves after `show` did, so the core records an answer only once it was shown.
+ * Acknowledges the interaction at once with an ephemeral deferral (Discord's first response, due within 3 s; the
+ * visibility is not known yet and a private answer must never show in the channel), calls `acknowledged` once that
+ * is out, runs `work`, which calls `show` with the core's reply, and fills the reply in; never throws. The private
+ * answer edits the deferred message, so an answer sent again after a restart replaces it rather than adding one.
+ * `work` resolves after `show` did, so the core records an answer only once it was shown.
  */
-export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: Asker, work: (show: (reply: Reply) => Promise<void>) => Promise<unknown>): Promise<void> {
+export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: Asker, work: (show: (reply: Reply) => Promise<void>) => Promise<unknown>,
+  acknowledged: () => void = () => {}): Promise<void> {
   const receivedAt = Date.now();
   ctx.open.track(who.channel, who.identity, i, receivedAt);
-  let deferral: Promise<boolean> | undefined;
-  // Ephemeral, because the visibility is not known yet and a private answer must never show in the channel.
-  const defer = () => { deferral ??= i.deferReply({ flags: MessageFlags.Ephemeral }).then(() => true, (err: unknown) => failed(ctx, err, "defer")); };
-  const timer = ctx.deferAfterMs > 0 ? setTimeout(defer, ctx.deferAfterMs) : undefined;
-  if (!timer) defer();
+  const deferral = i.deferReply({ flags: MessageFlags.Ephemeral }).then(() => true, (err: unknown) => failed(ctx, err, "defer")).finally(acknowledged);
   let shown = false;
   const show = async (reply: Reply) => {
     shown = true;
-    clearTimeout(timer);
     await showReply(ctx, i, who, reply, receivedAt, deferral);
   };
   try {
@@ -52,19 +46,13 @@ export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: A
   } catch (err) {
     ctx.log.error({ err: sanitize(err, "core call") }, "the core threw at the Discord adapter");
     if (!shown) await show({ visibility: "private", card: { title: "Something went wrong on our side", text: "Nothing was lost; try again in a minute.", tone: "error" } });
-  } finally {
-    clearTimeout(timer);
   }
 }
 
-async function showReply(ctx: AnswerContext, i: RepliableInteraction, who: Asker, reply: Reply, receivedAt: number, deferral: Promise<boolean> | undefined): Promise<void> {
+async function showReply(ctx: AnswerContext, i: RepliableInteraction, who: Asker, reply: Reply, receivedAt: number, deferral: Promise<boolean>): Promise<void> {
   const message = { ...renderCard(reply.card), allowedMentions: NO_PINGS };
   const isPrivate = reply.visibility === "private";
   try {
-    if (!deferral) {
-      await i.reply({ ...message, flags: isPrivate ? MessageFlags.Ephemeral : undefined });
-      return;
-    }
     if (!(await deferral)) return;
     if (!ctx.open.alive(receivedAt)) {
       await outsideInteraction(ctx, who, reply.card, isPrivate);

@@ -9,7 +9,6 @@ import { DiscordPort } from "./discord-port.ts";
 import { handleInteraction, type HandlerContext } from "./handlers.ts";
 import { OpenInteractions, TOKEN_LIFE_MS } from "./open-interactions.ts";
 import { isSnowflake } from "./refs.ts";
-import { DEFER_AFTER_MS } from "./respond.ts";
 import { call, sanitize } from "./rest-errors.ts";
 import { countRestCalls } from "./rest-metrics.ts";
 import { createRestAgent } from "./rest-agent.ts";
@@ -23,8 +22,6 @@ export interface DiscordOptions {
   apiUrl?: string;
   log: Logger;
   metrics: Metrics;
-  /** Defer a slash command or button when the core has not answered by then (default 1500 ms; 0 defers at once). */
-  deferAfterMs?: number;
   /** How long an interaction token is used (default 14 minutes of Discord's 15). */
   tokenLifeMs?: number;
   /** How long to wait for READY and the guild (default 30 s). */
@@ -54,7 +51,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   countRestCalls(client.rest, opts.metrics, log);
   const open = new OpenInteractions(opts.tokenLifeMs ?? TOKEN_LIFE_MS);
   const port = new DiscordPort(client.rest, log, open, opts.core.dmChannels);
-  const ctx: HandlerContext = { core: opts.core, log, port, open, deferAfterMs: opts.deferAfterMs ?? DEFER_AFTER_MS };
+  const ctx: HandlerContext = { core: opts.core, log, port, open };
   client.on(Events.InteractionCreate, (i) => void handleInteraction(ctx, i));
   client.on(Events.Error, (err) => log.error({ err: sanitize(err, "gateway") }, "Discord client error"));
   client.on(Events.ShardDisconnect, (event) => log.warn({ code: event.code }, "Discord gateway closed for good; check the token and intents"));

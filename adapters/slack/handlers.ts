@@ -6,11 +6,10 @@ import { decodeButton } from "../../src/kernel/cards.ts";
 import type { Logger } from "../../src/log.ts";
 import type { SlackLimiter } from "./limiter.ts";
 import type { SlackPort } from "./port.ts";
-import { renderMessage } from "./render.ts";
+import { escapeMrkdwn, truncate } from "./render.ts";
 import { CREATE_CALLBACK, createModal, fieldOfError, submissionText } from "./modal.ts";
 import { homeView } from "./home.ts";
-import type { AckGate } from "./ack-gate.ts";
-import { RESPOND } from "./port.ts";
+import { REPLACE, RESPOND, answerBody } from "./port.ts";
 
 /** How long Slack accepts posts to a response_url. */
 const RESPONSE_URL_LIFE_MS = 30 * 60_000;
@@ -20,17 +19,25 @@ export interface HandlerDeps {
   port: SlackPort;
   limiter: SlackLimiter;
   log: Logger;
-  gate: AckGate;
 }
 
-/** Sends a core reply through response_url: ephemeral unless the core said otherwise. */
-async function answer(respond: RespondFn, reply: Reply): Promise<void> {
-  await respond({ response_type: reply.visibility === "private" ? "ephemeral" : "in_channel", replace_original: false, ...renderMessage(reply.card) });
+/**
+ * Sends a core reply through response_url. A command's reply replaces the "working on it" its acknowledgement
+ * showed, so an answer sent again after a crash replaces the first one instead of showing twice; a press's reply is
+ * a new message (the original is the card with the button).
+ */
+async function answer(respond: RespondFn, reply: Reply, replace: boolean): Promise<void> {
+  await respond(answerBody(reply, replace));
+}
+
+/** What the acknowledgement of a command shows at once: which command is being worked on. */
+function workingOn(text: string): { response_type: "ephemeral"; text: string } {
+  return { response_type: "ephemeral", text: `Working on \`/cluster ${truncate(escapeMrkdwn(text.trim()), 200)}\` …` };
 }
 
 /** Registers every listener on the Bolt app. Each acknowledges first, then does the work. */
 export function registerHandlers(app: App, deps: HandlerDeps): void {
-  const { core, port, limiter, log, gate } = deps;
+  const { core, port, limiter, log } = deps;
 
   app.command("/cluster", async ({ command, ack, respond }) => {
     const identity = `slack:${command.user_id}`;
@@ -44,12 +51,11 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     const id = `slack:cmd:${command.trigger_id}`;
     const fresh = await core.accept({
       id, kind: "command", input: { actor: { identity, displayName: command.user_name }, where: { channel }, text: command.text, deliveryId: id },
-      respondRef: `${RESPOND}${command.response_url}`, respondUntil: Date.now() + RESPONSE_URL_LIFE_MS,
+      respondRef: `${REPLACE}${command.response_url}`, respondUntil: Date.now() + RESPONSE_URL_LIFE_MS,
     });
-    await ack();
+    await ack(workingOn(command.text));
     if (!fresh) return; // a redelivery: the first delivery answers
-    await gate.clear();
-    await core.run(id, (reply) => answer(respond, reply));
+    await core.run(id, (reply) => answer(respond, reply, true));
   });
 
   async function openModal(command: SlashCommand, identity: string, channel: string): Promise<void> {
@@ -85,10 +91,9 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     });
     await ack();
     if (!fresh) return;
-    await gate.clear();
     await core.run(id, async (reply) => {
       // Presses on the App Home have no response_url: answer by DM and refresh the tab.
-      if (body.response_url) await answer(respond, reply);
+      if (body.response_url) await answer(respond, reply, false);
       else {
         await port.dm(identity, reply.card);
         await publishHome(body.user.id);

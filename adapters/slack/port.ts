@@ -12,12 +12,15 @@ export class SlackPort implements ChatPort {
 
   constructor(private readonly limiter: SlackLimiter, private readonly store?: DmChannelStore) {}
 
-  /** After a restart: posts the reply to the stored response_url (`slack:respond:<url>`, valid 30 minutes). */
+  /**
+   * After a restart: posts the reply to the stored response_url (valid 30 minutes): `slack:replace:<url>` (a
+   * command) replaces what the command showed, `slack:respond:<url>` (a press) adds a message.
+   */
   async answerLate(respondRef: string, reply: Reply): Promise<boolean> {
-    const url = respondRef.startsWith(RESPOND) ? respondRef.slice(RESPOND.length) : "";
+    const replace = respondRef.startsWith(REPLACE);
+    const url = replace ? respondRef.slice(REPLACE.length) : respondRef.startsWith(RESPOND) ? respondRef.slice(RESPOND.length) : "";
     if (!/^https?:\/\//.test(url)) return false;
-    const body = { response_type: reply.visibility === "private" ? "ephemeral" : "in_channel", replace_original: false, ...renderMessage(reply.card) };
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(answerBody(reply, replace)) });
     return res.ok;
   }
 
@@ -84,8 +87,19 @@ export class SlackPort implements ChatPort {
   }
 }
 
-/** How a Slack inbox entry's response_url is stored as a respond ref. */
+/** How a Slack inbox entry's response_url is stored as a respond ref: a press's answer adds a message… */
 export const RESPOND = "slack:respond:";
+/** …a command's answer replaces the message its acknowledgement showed. */
+export const REPLACE = "slack:replace:";
+
+/**
+ * A reply as a response_url body. Only an ephemeral answer replaces: Slack cannot turn an ephemeral message into one
+ * for the channel, so a reply for everyone is always a new message.
+ */
+export function answerBody(reply: Reply, replace: boolean): Record<string, unknown> {
+  const isPrivate = reply.visibility === "private";
+  return { response_type: isPrivate ? "ephemeral" : "in_channel", replace_original: replace && isPrivate, ...renderMessage(reply.card) };
+}
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`not a Slack reference: ${what}`);

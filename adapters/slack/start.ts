@@ -8,7 +8,6 @@ import type { SlackMode } from "./mode.ts";
 import { SlackLimiter } from "./limiter.ts";
 import { SlackPort } from "./port.ts";
 import { registerHandlers } from "./handlers.ts";
-import { AckGate } from "./ack-gate.ts";
 
 export interface SlackOptions {
   core: InboundPort;
@@ -43,8 +42,7 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
   const limiter = new SlackLimiter(app.client, { rateScale: o.rateScale, metrics: o.metrics });
   const port = new SlackPort(limiter, o.core.dmChannels);
   o.core.connect(port);
-  const gate = new AckGate();
-  registerHandlers(app, { core: o.core, port, limiter, log: o.log, gate });
+  registerHandlers(app, { core: o.core, port, limiter, log: o.log });
 
   const connected = (up: boolean) => o.metrics.chatConnected.set({ platform: "slack" }, up ? 1 : 0);
   if (o.settings.mode === "http") {
@@ -53,8 +51,8 @@ export async function startSlack(o: SlackOptions): Promise<RunningSlack> {
     const http = receiver as HTTPReceiver;
     o.http.addRoute((req, res) => {
       if ((req.url ?? "").split("?")[0] !== "/slack/events") return false;
-      gate.enter();
-      res.once("close", () => gate.leave());
+      o.core.acks.enter();
+      res.once("close", () => o.core.acks.leave());
       http.requestListener(req, res);
       return true;
     });

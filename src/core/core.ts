@@ -21,6 +21,7 @@ import { Redactor } from "../util/redact.ts";
 import { ChatRouter } from "../chat/router.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { Inbox } from "./inbox.ts";
+import { AckGate } from "../kernel/ack-gate.ts";
 import type { ActionInput, AutocompleteInput, ChatPort, CommandInput, CreateForm, DmChannelStore, InboundPort, InboxEntry, Suggestion } from "../kernel/ports.ts";
 import type { Card, Reply } from "../kernel/cards.ts";
 import { lapseRequests } from "../clusters/approvals/lapse.ts";
@@ -57,6 +58,7 @@ export class Core implements InboundPort {
   readonly dispatcher: Dispatcher;
   readonly inbox: Inbox;
   readonly dmChannels: DmChannelStore;
+  readonly acks = new AckGate();
   /** The web page's reads and sign-in (issue 15); its actions go through handleCommand / handleAction. */
   readonly web: WebPort;
   private sweeper: NodeJS.Timeout | undefined;
@@ -81,7 +83,7 @@ export class Core implements InboundPort {
     };
     this.app = app;
     this.dispatcher = new Dispatcher(app);
-    this.inbox = new Inbox(db, this.dispatcher, this.router, app.notifier, opts.clock, opts.log);
+    this.inbox = new Inbox(db, this.dispatcher, this.router, app.notifier, opts.clock, opts.log, this.acks);
     this.dmChannels = {
       get: async (identity) => (await db.k.selectFrom("dm_channels").select("channel").where("identity", "=", identity).executeTakeFirst())?.channel,
       set: async (identity, channel) => {

@@ -16,6 +16,7 @@ import type { Outbox } from "../chat/outbox.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Logger } from "../log.ts";
 import type { Dispatcher } from "./dispatcher.ts";
+import type { AckGate } from "../kernel/ack-gate.ts";
 
 /** Delivery ids as adapters make them: the platform, then its own id. */
 const INBOX_ID_RE = /^(slack|discord|console|web):[A-Za-z0-9:._-]{1,160}$/;
@@ -37,13 +38,13 @@ export class Inbox {
   private closed = false;
   private readonly insert: BetterSqlite3.Statement;
   /**
-   * Commands run a few at a time, each after a turn of the event loop: SQLite calls finish synchronously, so a
-   * burst run all at once would keep the loop busy with microtasks and hold back the acks of what arrives next.
+   * Commands run a few at a time, each after a turn of the event loop and once no acknowledgement is pending: SQLite
+   * calls finish synchronously, so work started in the middle of a burst would hold back the acks of what arrives next.
    */
   private readonly lane = new PQueue({ concurrency: 4 });
 
   constructor(private readonly db: Db, private readonly dispatcher: Dispatcher, private readonly router: ChatRouter,
-    private readonly outbox: Outbox, private readonly clock: Clock, private readonly log: Logger) {
+    private readonly outbox: Outbox, private readonly clock: Clock, private readonly log: Logger, private readonly acks: AckGate) {
     this.insert = db.sqlite.prepare(`INSERT INTO inbox (id, kind, input, respond_ref, respond_until, state, received_at)
       VALUES (?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING`);
   }
@@ -85,9 +86,13 @@ export class Inbox {
     if (running) return running;
     const p = (async () => {
       await this.recovery; // what a dead process left goes first
-      const row = await this.row(id);
-      if (!row) throw new Error(`no inbox entry ${id}`);
-      const reply = row.reply ? JSON.parse(row.reply) as Reply : await this.lane.add(async () => { await nextTurn(); return this.replyOf(row); });
+      const { row, reply } = await this.lane.add(async () => {
+        await nextTurn();
+        await this.acks.clear();
+        const row = await this.row(id);
+        if (!row) throw new Error(`no inbox entry ${id}`);
+        return { row, reply: await this.replyOf(row) };
+      });
       if (row.state === "answered") return reply;
       await answer(reply).catch((err: unknown) => this.log.warn({ err, id }, "could not answer an inbox entry"));
       await this.answered(id);

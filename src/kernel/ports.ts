@@ -1,6 +1,7 @@
 /** The seams between the core and the chat adapters. */
 import type { Attachment, Card, Reply, ActionName } from "./cards.ts";
 import type { Config } from "../config/schema.ts";
+import type { AckGate } from "./ack-gate.ts";
 
 /** What a create form (Slack's modal) offers a user: their tenants with limits, and the sizes. */
 export interface CreateForm {
@@ -117,6 +118,8 @@ export interface InboundPort extends CorePort {
   run(id: string, answer: (reply: Reply) => Promise<void>): Promise<Reply>;
   /** The DM channels the platforms opened. */
   readonly dmChannels: DmChannelStore;
+  /** Adapters count here what waits for its acknowledgement; the inbox runs nothing while anything does. */
+  readonly acks: AckGate;
   /** Plugs a platform's outbound port in; the fallback port also takes refs no other port claims (the console). */
   connect(port: ChatPort, opts?: { fallback?: boolean }): void;
   /** A display label for an identity: the member's name with the identity, or the identity alone. */

@@ -66,7 +66,6 @@ export interface DiscordTest {
 
 export interface DiscordTestOptions {
   config?: Record<string, unknown>;
-  deferAfterMs?: number;
   tokenLifeMs?: number;
   /** The gateway's heartbeat interval (Discord's is about 41 s, so tests see none unless they shorten it). */
   heartbeatIntervalMs?: number;
@@ -87,7 +86,7 @@ export async function startDiscordTest(opts: DiscordTestOptions = {}): Promise<D
   const core = new Core({ config, dataDir, secretKey: randomBytes(32), clock: systemClock, log, metrics, redactor, sweepIntervalMs: 3_600_000 });
   const adapter = await startDiscord({
     core, token: fake.token, applicationId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, log, metrics,
-    deferAfterMs: opts.deferAfterMs, tokenLifeMs: opts.tokenLifeMs,
+    tokenLifeMs: opts.tokenLifeMs,
   });
   opts.beforeStart?.(core);
   await core.start();

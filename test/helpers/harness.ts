@@ -68,6 +68,8 @@ export interface TestCoreOptions {
   redactor?: Redactor;
   /** LABFORGE_PUBLIC_URL (web sign-in links). */
   publicUrl?: string;
+  /** False: the caller starts the core (after plugging its adapters in, as main.ts does). */
+  start?: boolean;
 }
 
 /** Starts a core on a fresh temp data dir (or the given one, to test restarts). */
@@ -85,7 +87,7 @@ export async function makeCore(opts: TestCoreOptions = {}): Promise<TestCore> {
   });
   const port = new RecordingPort();
   core.router.register(port);
-  await core.start();
+  if (opts.start !== false) await core.start();
   let n = 0;
   return {
     core, port, clock, dataDir, logs, config,

@@ -38,8 +38,8 @@ export interface SlackRig {
   http: HttpServer;
   url: string;
   logs: string[];
-  /** Sends a signed slash command in HTTP mode; resolves with the HTTP status. */
-  command(user: string, channel: string, text: string, opts?: { triggerId?: string; responseUrl?: string; headers?: Record<string, string>; signWith?: string; timestamp?: number }): Promise<{ status: number; responseUrl: string }>;
+  /** Sends a signed slash command in HTTP mode; resolves with the HTTP status and the acknowledgement's body. */
+  command(user: string, channel: string, text: string, opts?: { triggerId?: string; responseUrl?: string; headers?: Record<string, string>; signWith?: string; timestamp?: number }): Promise<{ status: number; responseUrl: string; ack: any }>;
   /** Presses a button in HTTP mode. */
   press(user: string, channel: string, actionId: string, opts?: { triggerId?: string }): Promise<{ status: number; responseUrl: string }>;
   /** The response_url answer for a command or press, once it arrived. */
@@ -49,11 +49,14 @@ export interface SlackRig {
 
 let triggers = 0;
 
-/** Starts everything; `mode` picks the receiver. */
-export async function startRig(mode: "http" | "socket", opts: { config?: Record<string, unknown>; rateScale?: number; clock?: Clock } = {}): Promise<SlackRig> {
-  const fake = new FakeSlack({ rateScale: opts.rateScale ?? 20 });
-  await fake.start();
-  const t = await makeCore({ config: opts.config ?? slackConfig(), clock: opts.clock });
+/**
+ * Starts everything; `mode` picks the receiver. With `dataDir` and `fake` (kept running on close) a second rig is
+ * the restart of the first; the core starts once Slack is plugged in, as in main.ts.
+ */
+export async function startRig(mode: "http" | "socket", opts: { config?: Record<string, unknown>; rateScale?: number; clock?: Clock; dataDir?: string; fake?: FakeSlack; secretKey?: Buffer } = {}): Promise<SlackRig> {
+  const fake = opts.fake ?? new FakeSlack({ rateScale: opts.rateScale ?? 20 });
+  if (!opts.fake) await fake.start();
+  const t = await makeCore({ config: opts.config ?? slackConfig(), clock: opts.clock, dataDir: opts.dataDir, secretKey: opts.secretKey, start: false });
   const http = new HttpServer(t.core);
   const port = await http.listen(0, "127.0.0.1");
   const redactor = new Redactor();
@@ -64,18 +67,21 @@ export async function startRig(mode: "http" | "socket", opts: { config?: Record<
     ? { mode, botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.apiUrl } as const
     : { mode, botToken: fake.botToken, appToken: fake.appToken, apiUrl: fake.apiUrl } as const;
   const slack = await startSlack({ core: t.core, settings, http, log, metrics: createMetrics(false), rateScale: opts.rateScale ?? 20 });
+  await t.core.start();
   const url = `http://127.0.0.1:${port}/slack/events`;
 
-  const post = async (body: string, headers: Record<string, string>) =>
-    (await fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...headers } })).status;
+  const send = (body: string, headers: Record<string, string>) =>
+    fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+  const post = async (body: string, headers: Record<string, string>) => (await send(body, headers)).status;
 
   return {
     t, fake, slack, http, url, logs,
     async command(user, channel, text, o = {}) {
       const responseUrl = o.responseUrl ?? fake.responseUrl();
       const body = slashCommandBody({ user_id: user, channel_id: channel, text, trigger_id: o.triggerId ?? `trig-${++triggers}`, response_url: responseUrl });
-      const status = await post(body, { ...slackSignature(o.signWith ?? SECRET, body, o.timestamp), ...o.headers });
-      return { status, responseUrl };
+      const res = await send(body, { ...slackSignature(o.signWith ?? SECRET, body, o.timestamp), ...o.headers });
+      const raw = await res.text();
+      return { status: res.status, responseUrl, ack: res.ok && raw ? JSON.parse(raw) : undefined };
     },
     async press(user, channel, actionId, o = {}) {
       const responseUrl = fake.responseUrl();
@@ -96,7 +102,7 @@ export async function startRig(mode: "http" | "socket", opts: { config?: Record<
       await slack.stop();
       await http.close();
       await t.close();
-      await fake.stop();
+      if (!opts.fake) await fake.stop();
     },
   };
 }

@@ -1,4 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeSlack } from "../fakes/slack/fake-slack.ts";
 import { blocksText, buttonIds, SECRET, startRig, viewSubmission, waitFor, type SlackRig } from "./helpers.ts";
 import { interactionBody, slackSignature } from "../fakes/slack/signing.ts";
 
@@ -74,6 +79,40 @@ describe("Slack, HTTP mode, real Bolt against the fake Slack", () => {
     // Answered once: the redelivery is acknowledged and otherwise ignored.
     const id = first.responseUrl.slice(first.responseUrl.lastIndexOf("/") + 1);
     expect(rig.fake.responses.filter((r) => r.id === id)).toHaveLength(1);
+  });
+
+  it("a command shows 'working on it' at once, the answer replaces it, and an answer sent again after a crash replaces that: one message", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "labforge-slack-once-"));
+    const fake = new FakeSlack({ rateScale: 20 });
+    await fake.start();
+    const secretKey = randomBytes(32);
+    try {
+      rig = await startRig("http", { dataDir, fake, secretKey });
+      const sent = await rig.command("U0BOB", "C0CS401", "create lab3 <b>");
+      expect(sent.ack).toEqual({ response_type: "ephemeral", text: "Working on `/cluster create lab3 &lt;b&gt;` …" });
+      const first = await rig.responseFor(sent.responseUrl);
+      expect(first).toMatchObject({ response_type: "ephemeral", replace_original: true });
+      expect(fake.seen(sent.responseUrl, sent.ack)).toEqual([first]);
+      // The process dies after the answer went out but before it was recorded as answered.
+      await rig.t.core.app.db.k.updateTable("inbox").set({ state: "replied", answered_at: null }).execute();
+      await rig.t.crash();
+      await rig.slack.stop();
+      await rig.http.close();
+
+      rig = await startRig("http", { dataDir, fake, secretKey });
+      await rig.t.idle();
+      const id = sent.responseUrl.slice(sent.responseUrl.lastIndexOf("/") + 1);
+      expect(fake.responses.filter((r) => r.id === id)).toHaveLength(2);
+      const seen = fake.seen(sent.responseUrl, sent.ack) as { text: string }[];
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.text).toContain("Delayed by a restart");
+      expect(await rig.t.core.app.db.k.selectFrom("inbox").select("state").execute()).toEqual([{ state: "answered" }]);
+    } finally {
+      await rig.close();
+      rig = undefined as never;
+      await fake.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("answers a bare /cluster from someone who may create nothing privately, without a form", async () => {

@@ -102,6 +102,23 @@ export class FakeSlack {
   /** A response_url for a simulated interaction. */
   responseUrl(): string { return `${this.base}/response/r${++this.seq}`; }
 
+  /**
+   * The messages a user sees in answer to one command: what its acknowledgement carried (`ack`, the HTTP body, if
+   * it shows text), then each post to its response_url in order: `replace_original` replaces the message the
+   * command produced last (as Slack does), `delete_original` removes it, anything else adds one.
+   */
+  seen(responseUrl: string, ack?: { text?: string; blocks?: unknown[] }): unknown[] {
+    const id = responseUrl.slice(responseUrl.lastIndexOf("/") + 1);
+    const shown: unknown[] = ack && (ack.text || ack.blocks) ? [ack] : [];
+    for (const r of this.responses) {
+      if (r.id !== id) continue;
+      if (r.body.delete_original === true) shown.pop();
+      else if (r.body.replace_original === true && shown.length > 0) shown[shown.length - 1] = r.body;
+      else shown.push(r.body);
+    }
+    return shown;
+  }
+
   /** Calls of one method. */
   callsOf(method: string): ApiCall[] { return this.calls.filter((c) => c.method === method); }
 
