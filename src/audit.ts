@@ -1,38 +1,32 @@
 /** The audit log: every state-changing action, who did it, and how it ended. */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Kysely } from "kysely";
 import type { AuditEntry, Database } from "./db/schema.ts";
 
+/** Who acted: an identity, with the platform its command came from (a principal carries both). */
+export interface Actor {
+  identity: string;
+  source?: string;
+}
+
 export interface AuditRecord {
-  actor: string;
+  /** An identity or "labforge" (the bot's own work), or the principal who acted (its source is recorded too). */
+  actor: string | Actor;
   tenant?: string | null;
   action: string;
   target?: string | null;
   outcome?: "ok" | "failure" | "error";
   detail?: string | null;
-  /** Where it came from; by default the source of the command being handled (see `withAuditSource`). */
+  /** Where it came from (a platform: slack, discord, console, web); by default the acting principal's source. */
   source?: string | null;
-}
-
-// The source of the command being handled, so every entry it writes, however deep, says where it came from.
-const currentSource = new AsyncLocalStorage<string>();
-
-/** Runs `work` so that the audit entries it writes record `source` (a platform: slack, discord, console, web). */
-export function withAuditSource<T>(source: string, work: () => T): T {
-  return currentSource.run(source, work);
-}
-
-/** Runs `work` outside any command's source: a job's entries are the bot's own, whoever queued it. */
-export function withoutAuditSource<T>(work: () => T): T {
-  return currentSource.exit(work);
 }
 
 /** Appends one entry to the audit log. */
 export async function audit(db: Kysely<Database>, now: number, r: AuditRecord): Promise<void> {
+  const who: Actor = typeof r.actor === "string" ? { identity: r.actor } : r.actor;
   await db.insertInto("audit").values({
-    at: now, actor: r.actor, tenant: r.tenant ?? null, action: r.action, target: r.target ?? null,
+    at: now, actor: who.identity, tenant: r.tenant ?? null, action: r.action, target: r.target ?? null,
     outcome: r.outcome ?? "ok", detail: r.detail ?? null,
-    source: r.source ?? currentSource.getStore() ?? null,
+    source: r.source ?? who.source ?? null,
   }).execute();
 }
 

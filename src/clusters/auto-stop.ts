@@ -105,7 +105,7 @@ export async function keepRunning(app: App, p: Principal, clusterId: string): Pr
   const r = await app.db.k.updateTable("clusters").set({ auto_stop_at: next, auto_stop_warned_at: null, updated_at: now })
     .where("id", "=", c.id).where("state", "=", "ready").where("auto_stop_at", "=", c.auto_stop_at).executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) return refuse("cluster.changed", `${c.name} changed meanwhile; look at /cluster status ${c.name}`);
-  await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.keep_running", target: c.name, detail: `${formatTime(c.auto_stop_at)} → ${formatTime(next)}` });
+  await audit(app.db.k, now, { actor: p, tenant: c.tenant, action: "cluster.keep_running", target: c.name, detail: `${formatTime(c.auto_stop_at)} → ${formatTime(next)}` });
   app.notifier.clusterChanged(c.id);
   return done({ title: `${c.name} keeps running`, text: `Auto-stop now stops it at ${formatTime(next)} (in ${describeSpan(next - now)}).`, tone: "success" });
 }

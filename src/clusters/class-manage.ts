@@ -43,7 +43,7 @@ export async function extendSession(app: App, p: Principal, s: ClassSession, byM
     .where("session_id", "=", s.id).where("state", "in", ["queued", "provisioning"]).executeTakeFirst();
   const waiting = Number(later.numUpdatedRows);
   await app.db.k.updateTable("class_sessions").set((eb) => ({ ttl_ms: eb("ttl_ms", "+", byMs), updated_at: now })).where("id", "=", s.id).execute();
-  await audit(app.db.k, now, { actor: p.identity, tenant: s.tenant, action: "class.extend", target: s.name, detail: `+${formatDuration(byMs)}: ${extended} ready, ${waiting} not ready yet` });
+  await audit(app.db.k, now, { actor: p, tenant: s.tenant, action: "class.extend", target: s.name, detail: `+${formatDuration(byMs)}: ${extended} ready, ${waiting} not ready yet` });
   app.notifier.sessionChanged(s.id);
   const text = [
     `${extended} ready cluster${extended === 1 ? "" : "s"} extended by ${formatDuration(byMs)}; their owners were told by direct message.`,
@@ -83,7 +83,7 @@ export async function confirmSessionDelete(app: App, p: Principal, sessionId: st
       const m = await startDestroy(trx, c, "delete", now);
       if (m.ok) deleted.push(c);
     }
-    await audit(trx, now, { actor: p.identity, tenant: s.tenant, action: "class.delete", target: s.name, detail: `${deleted.length} clusters` });
+    await audit(trx, now, { actor: p, tenant: s.tenant, action: "class.delete", target: s.name, detail: `${deleted.length} clusters` });
     return { ok: true as const, deleted };
   }, (r) => r.ok);
   if (!result.ok) return refuse("class.deleted", `${s.name} is already deleted`);

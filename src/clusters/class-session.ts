@@ -82,14 +82,14 @@ export async function createSession(app: App, p: Principal, r: SessionRequest): 
       if (!queued.ok) return { ...queued, message: doesNotFit(queued, i, r.students.length, r.workers) };
     }
     await audit(trx, now, {
-      actor: p.identity, tenant: r.tenantId, action: "class.create", target: r.name,
+      actor: p, tenant: r.tenantId, action: "class.create", target: r.name,
       detail: `${r.students.length} clusters, workers=${r.workers} size=${r.size} ttl=${formatDuration(r.ttlMs)}, starts ${formatZoned(startsAt, "UTC")}, provisioning from ${formatZoned(plan.provisionAt, "UTC")}`,
     });
     return { ok: true, session };
   }, (m) => m.ok);
 
   if (!made.ok) {
-    await audit(app.db.k, now, { actor: p.identity, tenant: r.tenantId, action: "class.create", target: r.name, outcome: "failure", detail: made.code });
+    await audit(app.db.k, now, { actor: p, tenant: r.tenantId, action: "class.create", target: r.name, outcome: "failure", detail: made.code });
     return refuse(made.code, made.message);
   }
   app.notifier.sessionChanged(session.id);
@@ -113,7 +113,7 @@ export async function addToSession(app: App, p: Principal, session: ClassSession
     if (await findLiveCluster(trx, session.tenant, name)) return { ok: false, code: "cluster.exists", message: `${session.tenant} already has a cluster named ${name}` };
     const queued = await addCluster(app, trx, session, student, n, size, now);
     if (!queued.ok) return queued;
-    await audit(trx, now, { actor: p.identity, tenant: session.tenant, action: "class.add", target: session.name, detail: `${name} for ${student}` });
+    await audit(trx, now, { actor: p, tenant: session.tenant, action: "class.add", target: session.name, detail: `${name} for ${student}` });
     return queued;
   }, (m) => m.ok);
   if (!added.ok) return refuse(added.code, added.message);

@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import type { Cluster, Database, JobKind } from "../db/schema.ts";
 import { countJobs, enqueueJob } from "../jobs/repo.ts";
-import { audit } from "../audit.ts";
+import { audit, type Actor } from "../audit.ts";
 import { move, type Moved, type Transition, type TransitionFields } from "./lifecycle.ts";
 
 /** How often each day-2 job may try: power changes are cheap to repeat, re-creating VMs is not. */
@@ -13,7 +13,7 @@ export const DAY2_ATTEMPTS: Record<"stop" | "start" | "scale" | "rebuild", numbe
  * Returns the move; the caller rolls back when it is refused.
  */
 export async function moveAndQueue(trx: Kysely<Database>, c: Pick<Cluster, "id" | "tenant" | "owner" | "name">, t: Transition,
-  kind: keyof typeof DAY2_ATTEMPTS & JobKind, actor: string, now: number, opts: { fields?: TransitionFields; payload?: unknown; detail?: string } = {}): Promise<Moved> {
+  kind: keyof typeof DAY2_ATTEMPTS & JobKind, actor: string | Actor, now: number, opts: { fields?: TransitionFields; payload?: unknown; detail?: string } = {}): Promise<Moved> {
   const m = await move(trx, c.id, t, now, opts.fields);
   if (!m.ok) return m;
   const n = await countJobs(trx, c.id, kind);

@@ -8,7 +8,7 @@ import { requireOwnerOr } from "../tenants/rbac.ts";
 import { cancelQueuedJobs, countJobs, enqueueJob } from "../jobs/repo.ts";
 import { transact } from "../db/tx.ts";
 import { refreshApprovalCards } from "./approvals/post.ts";
-import { audit } from "../audit.ts";
+import { audit, type Actor } from "../audit.ts";
 import { getCluster } from "./repo.ts";
 import { ClusterDeleted, move, type Moved } from "./lifecycle.ts";
 
@@ -63,14 +63,14 @@ export async function confirmDelete(app: App, p: Principal, clusterId: string, v
   const now = app.clock.now();
 
   if (c.state === "pending_approval") {
-    const withdrawn = await withdrawRequest(app, c.id, p.identity, "request withdrawn");
+    const withdrawn = await withdrawRequest(app, c.id, p, "request withdrawn");
     if (!withdrawn) return refuse("cluster.changed", `${c.name} changed meanwhile; look at /cluster status ${c.name}`);
     return done({ title: `Withdrawn`, text: `The request for ${c.name} was withdrawn; nothing was built.` });
   }
 
   const started = await transact(app.db, async (trx) => {
     const m = await startDestroy(trx, c, "delete", now);
-    if (m.ok) await audit(trx, now, { actor: p.identity, tenant: c.tenant, action: "cluster.delete", target: c.name, detail: via ?? null });
+    if (m.ok) await audit(trx, now, { actor: p, tenant: c.tenant, action: "cluster.delete", target: c.name, detail: via ?? null });
     return m;
   }, (m) => m.ok);
   if (!started.ok) return refuse(started.state === "deleting" ? "cluster.deleting" : "cluster.changed", `${c.name} is ${started.state?.replace("_", " ") ?? "gone"} and cannot be deleted now`);
@@ -83,12 +83,12 @@ export async function confirmDelete(app: App, p: Principal, clusterId: string, v
 }
 
 /** Withdraws a pending request (its cluster was never built) and cancels the request; false when it was decided meanwhile. */
-export async function withdrawRequest(app: App, clusterId: string, by: string, detail: string): Promise<boolean> {
+export async function withdrawRequest(app: App, clusterId: string, by: Actor, detail: string): Promise<boolean> {
   const now = app.clock.now();
   const moved = await transact(app.db, async (trx) => {
     const m = await move(trx, clusterId, "withdraw", now);
     if (!m.ok) return m;
-    await trx.updateTable("requests").set({ state: "cancelled", decided_by: by, decided_at: now }).where("cluster_id", "=", clusterId).where("state", "=", "pending").execute();
+    await trx.updateTable("requests").set({ state: "cancelled", decided_by: by.identity, decided_at: now }).where("cluster_id", "=", clusterId).where("state", "=", "pending").execute();
     await audit(trx, now, { actor: by, tenant: m.cluster.tenant, action: "cluster.delete", target: m.cluster.name, detail });
     return m;
   }, (m) => m.ok);

@@ -38,13 +38,13 @@ export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: nu
   const lifetimeCap = c.created_at + tenant.limits.max_lifetime;
   let target = Math.min(Math.max(c.expires_at, now) + byMs, lifetimeCap);
   if (target <= c.expires_at) {
-    await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.extend", target: c.name, outcome: "failure", detail: `+${formatDuration(byMs)}: limits.max_lifetime` });
+    await audit(app.db.k, now, { actor: p, tenant: c.tenant, action: "cluster.extend", target: c.name, outcome: "failure", detail: `+${formatDuration(byMs)}: limits.max_lifetime` });
     return refuse("limits.max_lifetime", `${c.name} already expires ${formatTime(c.expires_at)}, the end of its lifetime: ${c.tenant} keeps clusters at most ${formatDuration(tenant.limits.max_lifetime)} from their creation. Create a new cluster to go on.`);
   }
   const beyond = target > cap;
   if (beyond && !hasRole(p, c.tenant, "instructor")) {
     if (!capAtMax || cap <= c.expires_at) {
-      await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.extend", target: c.name, outcome: "failure", detail: `+${formatDuration(byMs)}: limits.max_ttl` });
+      await audit(app.db.k, now, { actor: p, tenant: c.tenant, action: "cluster.extend", target: c.name, outcome: "failure", detail: `+${formatDuration(byMs)}: limits.max_ttl` });
       return refuse("limits.max_ttl", `owners in ${c.tenant} may keep a cluster at most ${formatDuration(tenant.limits.max_ttl)} from now (until ${formatTime(cap)}); ${c.name} expires ${formatTime(c.expires_at)}. Ask an instructor to extend it further.`);
     }
     target = cap;
@@ -55,7 +55,7 @@ export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: nu
     .where("id", "=", c.id).where("state", "=", c.state).where("expires_at", "=", c.expires_at).executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) return refuse("cluster.changed", `${c.name} changed meanwhile; look at /cluster status ${c.name}`);
   await audit(app.db.k, now, {
-    actor: p.identity, tenant: c.tenant, action: "cluster.extend", target: c.name,
+    actor: p, tenant: c.tenant, action: "cluster.extend", target: c.name,
     detail: `${formatTime(c.expires_at)} → ${formatTime(target)}${beyond && target > cap ? " (beyond max_ttl)" : ""}`,
   });
   app.notifier.clusterChanged(c.id);

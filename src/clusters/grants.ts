@@ -42,7 +42,7 @@ export async function grantRole(app: App, p: Principal, tenant: string, target: 
     .onConflict((oc) => oc.columns(["identity", "tenant"]).doUpdateSet({ role, granted_by: p.identity, created_at: now })).execute();
   const file = app.directory.fileRole(target, tenant);
   const overridden = file !== undefined && file !== role;
-  await audit(app.db.k, now, { actor: p.identity, tenant, action: "grant", target, detail: `role=${role}${overridden ? ` (config file wins: ${file})` : ""}` });
+  await audit(app.db.k, now, { actor: p, tenant, action: "grant", target, detail: `role=${role}${overridden ? ` (config file wins: ${file})` : ""}` });
   if (target !== p.identity && !overridden) {
     void app.notifier.dm(target, { title: `You are now ${ROLE_NAME[role]} of ${tenant}`, text: `${app.directory.label(p.identity)} gave you this role. Type /cluster help to start.`, tone: "info" });
   }
@@ -65,7 +65,7 @@ export async function revokeRole(app: App, p: Principal, tenant: string, target:
       : refuse("grant.not_found", `${target} has no role in ${tenant} to revoke`);
   }
   const now = app.clock.now();
-  await audit(app.db.k, now, { actor: p.identity, tenant, action: "revoke", target, detail: file ? `config file keeps ${file}` : null });
+  await audit(app.db.k, now, { actor: p, tenant, action: "revoke", target, detail: file ? `config file keeps ${file}` : null });
   const cascade = await cascadeRevoke(app, p, tenant, target);
   return done({
     title: `Revoked: ${target} in ${tenant}`,
@@ -86,7 +86,7 @@ async function cascadeRevoke(app: App, by: Principal, tenant: string, target: st
     .where("requests.tenant", "=", tenant).where("requests.state", "=", "pending").where("requests.requester", "in", person.identities).execute();
   let withdrawn = 0;
   for (const r of pending) {
-    if (!(await withdrawRequest(app, r.cluster_id, by.identity, `request withdrawn: ${target} was revoked`))) continue;
+    if (!(await withdrawRequest(app, r.cluster_id, by, `request withdrawn: ${target} was revoked`))) continue;
     withdrawn++;
     void app.notifier.dm(r.requester, { title: `Request #${r.id} was cancelled`, text: `You no longer have a role in ${tenant}, so ${r.name} will not be built. Ask your instructor if this is a mistake.`, tone: "warning" });
   }

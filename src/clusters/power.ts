@@ -11,7 +11,7 @@ import type { JobRunner } from "../jobs/queue.ts";
 import { done, refuse, refused, type Outcome } from "../kernel/outcome.ts";
 import { requireOwnerOr } from "../tenants/rbac.ts";
 import { transact } from "../db/tx.ts";
-import { audit } from "../audit.ts";
+import { audit, type Actor } from "../audit.ts";
 import { move } from "./lifecycle.ts";
 import { checkCost, usageOf } from "./quota.ts";
 import { moveAndQueue } from "./day2-queue.ts";
@@ -20,14 +20,14 @@ import { day2Runner } from "./day2-runner.ts";
 const POWER_TIMEOUT_MS = 10 * 60_000;
 
 /** Queues a stop for `actor` (a person, or `labforge` for auto-stop); the caller has checked who may. */
-export async function requestStop(app: App, actor: string, c: Cluster, detail?: string): Promise<Outcome> {
+export async function requestStop(app: App, actor: Actor | "labforge", c: Cluster, detail?: string): Promise<Outcome> {
   if (c.state === "stopped" || c.state === "stopping") return refuse("cluster.stopped", `${c.name} is already ${c.state}`);
   if (c.state !== "ready") return refuse("cluster.not_ready", `${c.name} is ${c.state.replace("_", " ")}; only a ready cluster can be stopped`);
   const now = app.clock.now();
   const m = await transact(app.db, (trx) => moveAndQueue(trx, c, "stop", "stop", actor, now, { detail }), (r) => r.ok);
   if (!m.ok) return refuse("cluster.changed", `${c.name} changed meanwhile (${m.state?.replace("_", " ") ?? "gone"}); look at /cluster status ${c.name}`);
   app.notifier.clusterChanged(c.id);
-  app.notifier.thread(c.id, { title: "⏻ Stopping", text: `${actor === "labforge" ? "Auto-stop" : app.directory.label(actor)} asked to power the VMs off.`, tone: "info" });
+  app.notifier.thread(c.id, { title: "⏻ Stopping", text: `${actor === "labforge" ? "Auto-stop" : app.directory.label(actor.identity)} asked to power the VMs off.`, tone: "info" });
   app.jobs.pump();
   return done({ title: `Stopping ${c.name}`, text: "Its VMs are being powered off; name, IPs and kubeconfig stay. /cluster start powers it on again.", tone: "info" });
 }
@@ -36,7 +36,7 @@ export async function requestStop(app: App, actor: string, c: Cluster, detail?: 
 export async function stopCluster(app: App, p: Principal, c: Cluster): Promise<Outcome> {
   const allowed = requireOwnerOr(p, c, "ta", `stop ${c.name}`);
   if (!allowed.ok) return refused(allowed);
-  return requestStop(app, p.identity, c);
+  return requestStop(app, p, c);
 }
 
 /** `start <name>` and the Start button: the owner, TAs and up, if the tenant's vCPU and memory quotas have room again. */
@@ -52,11 +52,11 @@ export async function startCluster(app: App, p: Principal, c: Cluster): Promise<
     const nodes = c.workers + 1;
     const quota = checkCost(c.tenant, tenant, await usageOf(trx, c.tenant), { clusters: 0, nodes: 0, vcpus: nodes * c.vcpus, memory_gb: (nodes * c.memory_mb) / 1024 }, `starting ${c.name}`);
     if (!quota.ok) return { ok: false as const, code: quota.code, message: quota.message };
-    const m = await moveAndQueue(trx, c, "start", "start", p.identity, now);
+    const m = await moveAndQueue(trx, c, "start", "start", p, now);
     return m.ok ? m : { ok: false as const, code: "cluster.changed", message: `${c.name} changed meanwhile; look at /cluster status ${c.name}` };
   }, (x) => x.ok);
   if (!r.ok) {
-    if (r.code.startsWith("quota.")) await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.start", target: c.name, outcome: "failure", detail: r.code });
+    if (r.code.startsWith("quota.")) await audit(app.db.k, now, { actor: p, tenant: c.tenant, action: "cluster.start", target: c.name, outcome: "failure", detail: r.code });
     return refuse(r.code, r.message);
   }
   app.notifier.clusterChanged(c.id);

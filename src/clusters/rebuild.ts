@@ -57,7 +57,7 @@ export async function confirmRebuild(app: App, p: Principal, clusterId: string):
       const quota = checkCost(c.tenant, tenant, await usageOf(trx, c.tenant), { clusters: 0, nodes: 0, vcpus: nodes * c.vcpus, memory_gb: (nodes * c.memory_mb) / 1024 }, `rebuilding ${c.name}`);
       if (!quota.ok) return quota;
     }
-    const m = await moveAndQueue(trx, c, "rebuild", "rebuild", p.identity, now, { fields: { failure: null } });
+    const m = await moveAndQueue(trx, c, "rebuild", "rebuild", p, now, { fields: { failure: null } });
     return m.ok ? { ok: true } : { ok: false, code: "cluster.changed", message: `${c.name} changed meanwhile; look at /cluster status ${c.name}` };
   }, (x) => x.ok);
   if (!r.ok) return refuse(r.code, r.message);

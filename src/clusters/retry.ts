@@ -50,7 +50,7 @@ export async function retryCluster(app: App, p: Principal, clusterId: string): P
   const now = app.clock.now();
   const from = resume ? PROVISION_STEPS[PROVISION_STEPS.indexOf(resume) + 1] : undefined;
   await audit(app.db.k, now, {
-    actor: p.identity, tenant: c.tenant, action: "cluster.retry", target: c.name, outcome: result.ok ? "ok" : "failure",
+    actor: p, tenant: c.tenant, action: "cluster.retry", target: c.name, outcome: result.ok ? "ok" : "failure",
     detail: result.ok ? (from ? `resume at ${from}` : "start over") : result.code,
   });
   if (!result.ok) return refuse(result.code, result.message);

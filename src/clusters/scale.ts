@@ -49,11 +49,11 @@ export async function scaleCluster(app: App, p: Principal, c: Cluster, to: numbe
     }
     const ips = await allocateNodes(trx, app.config.network.pool, c.id, Math.max(to, from) + 1, now);
     if (!ips.ok) return { ok: false, code: "ippool.exhausted", message: `the department's IP pool has ${ips.free} free address${ips.free === 1 ? "" : "es"}, too few for ${to - from} more worker${to - from === 1 ? "" : "s"}; ask an admin` };
-    const m = await moveAndQueue(trx, c, "scale", "scale", p.identity, now, { fields: { workers: to }, payload: { from, to } satisfies ScalePayload, detail: `${from} → ${to} workers` });
+    const m = await moveAndQueue(trx, c, "scale", "scale", p, now, { fields: { workers: to }, payload: { from, to } satisfies ScalePayload, detail: `${from} → ${to} workers` });
     return m.ok ? { ok: true } : { ok: false, code: "cluster.changed", message: `${c.name} changed meanwhile; look at /cluster status ${c.name}` };
   }, (x) => x.ok);
   if (!r.ok) {
-    if (r.code.startsWith("quota.") || r.code === "ippool.exhausted") await audit(app.db.k, now, { actor: p.identity, tenant: c.tenant, action: "cluster.scale", target: c.name, outcome: "failure", detail: `${from} → ${to}: ${r.code}` });
+    if (r.code.startsWith("quota.") || r.code === "ippool.exhausted") await audit(app.db.k, now, { actor: p, tenant: c.tenant, action: "cluster.scale", target: c.name, outcome: "failure", detail: `${from} → ${to}: ${r.code}` });
     return refuse(r.code, r.message);
   }
   app.notifier.clusterChanged(c.id);

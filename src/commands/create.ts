@@ -65,7 +65,7 @@ export const create: CommandHandler = async (ctx) => {
   }, (r) => r.ok);
 
   await audit(app.db.k, now, {
-    actor: principal.identity, tenant: tenantId, action: "cluster.create", target: name,
+    actor: principal, tenant: tenantId, action: "cluster.create", target: name,
     outcome: result.ok ? "ok" : "failure", detail: result.ok ? `workers=${workers} size=${sizeName} ttl=${formatDuration(ttlMs)}` : result.code,
   });
   if (!result.ok) return refuse(result.code, result.message);

@@ -8,7 +8,7 @@ export const token: CommandHandler = async ({ app, principal, cmd }) => {
   const now = app.clock.now();
   if (cmd.args.action === "revoke") {
     const n = await revokeApiTokens(app.db.k, principal.identities, now);
-    await audit(app.db.k, now, { actor: principal.identity, action: "token.revoke", detail: `revoked=${n}` });
+    await audit(app.db.k, now, { actor: principal, action: "token.revoke", detail: `revoked=${n}` });
     return done({ title: n ? "Revoked" : "Nothing to revoke", text: n ? "Your API token no longer works." : "You have no API token." });
   }
   const made = await createApiToken(app.db.k, principal.identities, principal.identity, now);
@@ -23,9 +23,9 @@ export const token: CommandHandler = async ({ app, principal, cmd }) => {
   if (sent !== "sent") {
     // A token nobody received must not stay valid.
     await revokeApiTokens(app.db.k, principal.identities, now);
-    await audit(app.db.k, now, { actor: principal.identity, action: "token.create", outcome: "failure", detail: `dm=${sent}` });
+    await audit(app.db.k, now, { actor: principal, action: "token.create", outcome: "failure", detail: `dm=${sent}` });
     return refuse(sent === "closed" ? "dm.closed" : "dm.failed", "could not send the token by direct message, so none was made (it is never posted in a channel). Allow direct messages from the bot, then run /cluster token create again");
   }
-  await audit(app.db.k, now, { actor: principal.identity, action: "token.create", detail: made.replaced ? `replaced=${made.replaced}` : null });
+  await audit(app.db.k, now, { actor: principal, action: "token.create", detail: made.replaced ? `replaced=${made.replaced}` : null });
   return done({ title: "Sent", text: "Your API token is in your direct messages. It is shown only there, once." });
 };

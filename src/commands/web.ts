@@ -18,7 +18,7 @@ export const web: CommandHandler = async ({ app, principal }) => {
     code: `${app.publicUrl}/login/${token}`,
     tone: "info",
   });
-  await audit(app.db.k, app.clock.now(), { actor: principal.identity, action: "web.link", outcome: sent === "sent" ? "ok" : "failure" });
+  await audit(app.db.k, app.clock.now(), { actor: principal, action: "web.link", outcome: sent === "sent" ? "ok" : "failure" });
   if (sent === "closed") return refuse("dm.closed", "your direct messages are closed to the bot, so no sign-in link was sent (it is never posted in a channel). Allow direct messages from the bot, then run /cluster web again");
   if (sent !== "sent") return refuse("dm.failed", "could not send the sign-in link; try /cluster web again in a minute");
   return done({ title: "Sent", text: `A sign-in link is in your direct messages. It works once, for ${minutes} minutes.` });

@@ -16,7 +16,6 @@ import { homeCards } from "../commands/views/home.ts";
 import { createForm } from "../commands/views/create-form.ts";
 import { capitalizeSentence, wordsOf } from "./capitalize.ts";
 import { getCluster } from "../clusters/repo.ts";
-import { withAuditSource } from "../audit.ts";
 
 const DELIVERY_ID_RE = /^[A-Za-z0-9:._-]{1,128}$/;
 
@@ -32,24 +31,24 @@ export class Dispatcher implements CorePort {
 
   /** Handles a slash command's text; a repeated `deliveryId` returns the first reply and does nothing new. */
   handleCommand(input: CommandInput): Promise<Reply> {
-    return this.once(input.deliveryId, () => withAuditSource(sourceOf(input.where.channel), async (): Promise<Reply> => {
+    return this.once(input.deliveryId, async (): Promise<Reply> => {
       const { app } = this;
       const parsed = parseCommand(input.text, { sizes: Object.keys(app.config.sizes) });
       if (parsed.kind === "usage") {
         app.metrics.commands.inc({ command: parsed.command ?? "unknown", outcome: "failure" });
         return { visibility: "private", code: "usage", card: { title: "That command needs a fix", text: parsed.error, code: `Usage: ${parsed.usage}`, tone: "error" } };
       }
-      return this.run(parsed.name, input.actor.identity, (p) => HANDLERS[parsed.name]!({ app, actor: input.actor, where: input.where, principal: p, cmd: parsed }), parsed.name === "help",
-        async () => wordsOf(input.text));
-    }));
+      return this.run(parsed.name, input.actor.identity, sourceOf(input.where.channel),
+        (p) => HANDLERS[parsed.name]!({ app, actor: input.actor, where: input.where, principal: p, cmd: parsed }), parsed.name === "help", async () => wordsOf(input.text));
+    });
   }
 
   /** Handles a button press; a repeated `deliveryId` (double click, redelivery) is a no-op. */
   handleAction(input: ActionInput): Promise<Reply> {
-    return this.once(input.deliveryId, () => withAuditSource(sourceOf(input.where.channel), () =>
-      this.run(`button:${input.action}`, input.actor.identity, (p) => runAction(this.app, p, input.action, input.value), false,
+    return this.once(input.deliveryId, () =>
+      this.run(`button:${input.action}`, input.actor.identity, sourceOf(input.where.channel), (p) => runAction(this.app, p, input.action, input.value), false,
         // A button carries an id; a refusal may start with the name of the cluster it points at.
-        async () => [(await getCluster(this.app.db.k, input.value))?.name].filter((n): n is string => n !== undefined))));
+        async () => [(await getCluster(this.app.db.k, input.value))?.name].filter((n): n is string => n !== undefined)));
   }
 
   /** Cards for the caller's home view. */
@@ -75,11 +74,12 @@ export class Dispatcher implements CorePort {
     }
   }
 
-  private async run(command: string, identity: string, handler: (p: Principal) => Promise<Outcome>, open: boolean, names: () => Promise<string[]>): Promise<Reply> {
+  private async run(command: string, identity: string, source: string, handler: (p: Principal) => Promise<Outcome>, open: boolean, names: () => Promise<string[]>): Promise<Reply> {
     const { app } = this;
     if (!IDENTITY_RE.test(identity)) return this.refusal(command, { ok: false, code: "identity.invalid", message: "your chat identity could not be read" }, []);
     try {
-      const principal = await app.directory.principal(identity);
+      // The source rides on the principal, so every audit entry the command writes, however deep, says where it came from.
+      const principal: Principal = { ...await app.directory.principal(identity), source };
       if (!open && !isRegistered(principal)) {
         return this.refusal(command, { ok: false, code: "rbac.unregistered", message: `you are not in any tenant. Your identity is ${identity}; ask your instructor to add you to their course.` }, []);
       }

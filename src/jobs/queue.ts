@@ -11,7 +11,6 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, retryJobLater } from "./repo.ts";
 import { fairOrder, sessionMayTakeSlot } from "./fair-order.ts";
-import { withoutAuditSource } from "../audit.ts";
 import { JobCancelled, JobFailure, Shutdown } from "./errors.ts";
 
 /** Runs one job; returns when it is done, throws JobCancelled / JobFailure (or anything) otherwise, and honours the signal. */
@@ -93,8 +92,7 @@ export class JobQueue {
 
   private launch(job: Job): void {
     const controller = new AbortController();
-    // A job is the bot's own work: its audit entries carry no command's source, even when a web or chat command woke the queue.
-    const done = withoutAuditSource(() => this.runOne(job, controller.signal)).finally(() => {
+    const done = this.runOne(job, controller.signal).finally(() => {
       this.running.delete(job.id);
       this.pump();
     });

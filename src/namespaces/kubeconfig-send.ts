@@ -44,7 +44,7 @@ export async function sendNamespaceKubeconfig(app: App, p: Principal, c: Cluster
   if (!held.ok) return held.outcome;
   const result = held.value;
   if ("ok" in result) {
-    await audit(app.db.k, app.clock.now(), { actor: p.identity, tenant: c.tenant, action: "ns.kubeconfig", target: c.name, outcome: "failure", detail: `namespace=${ns} for=${recipient} ${result.ok ? "" : result.code}` });
+    await audit(app.db.k, app.clock.now(), { actor: p, tenant: c.tenant, action: "ns.kubeconfig", target: c.name, outcome: "failure", detail: `namespace=${ns} for=${recipient} ${result.ok ? "" : result.code}` });
     return result;
   }
   const content = namespaceKubeconfig(admin, { tenant: c.tenant, cluster: c.name, namespace: ns, serviceAccount: sa, token: result.token });
@@ -58,7 +58,7 @@ export async function sendNamespaceKubeconfig(app: App, p: Principal, c: Cluster
     tone: "success",
   }, { filename, content });
   await audit(app.db.k, app.clock.now(), {
-    actor: p.identity, tenant: c.tenant, action: "ns.kubeconfig", target: c.name, outcome: ref ? "ok" : "error", detail: `namespace=${ns} for=${recipient} sa=${sa}`,
+    actor: p, tenant: c.tenant, action: "ns.kubeconfig", target: c.name, outcome: ref ? "ok" : "error", detail: `namespace=${ns} for=${recipient} sa=${sa}`,
   });
   if (!ref) return refuse("kubeconfig.unavailable", `could not send the kubeconfig to ${recipient}; check that they accept direct messages from the bot, then try again`);
   const to = recipient === p.identity ? "your direct messages" : `a direct message to ${app.directory.label(recipient)}`;

@@ -28,7 +28,7 @@ async function change(app: App, p: Principal, c: Cluster, ns: string, verb: "cre
   const r = held.value;
   const outcome = r.exitCode === 0 ? undefined : kubectlFailure(app, r, `${verb} namespace ${ns} on ${c.name}`);
   await audit(app.db.k, app.clock.now(), {
-    actor: p.identity, tenant: c.tenant, action: `ns.${verb}`, target: c.name,
+    actor: p, tenant: c.tenant, action: `ns.${verb}`, target: c.name,
     outcome: outcome ? "failure" : "ok", detail: `namespace=${ns}${outcome && !outcome.ok ? ` ${outcome.code}` : ""}`,
   });
   if (outcome) return outcome;

@@ -16,6 +16,8 @@ export interface Principal {
   admin: boolean;
   /** Role per tenant id. */
   roles: ReadonlyMap<string, Role>;
+  /** The platform the command being handled came from (slack, discord, console, web): its audit entries say so. */
+  source?: string;
 }
 
 interface Member {

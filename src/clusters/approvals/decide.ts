@@ -53,7 +53,7 @@ export async function decide(app: App, p: Principal, r: Request, decision: Decis
     const decided = decision === "approve"
       ? await reserveAndQueue(app, trx, cluster, "approve")
       : asCheck(await move(trx, cluster.id, "reject", now, { failure: `Rejected by ${app.directory.label(p.identity)}${reason ? `: ${reason}` : ""}` }));
-    if (decided.ok) await audit(trx, now, { actor: p.identity, tenant: r.tenant, action: `request.${verb}`, target: cluster.name, detail: reason || null });
+    if (decided.ok) await audit(trx, now, { actor: p, tenant: r.tenant, action: `request.${verb}`, target: cluster.name, detail: reason || null });
     return decided;
   }, (c) => c.ok);
 
@@ -62,7 +62,7 @@ export async function decide(app: App, p: Principal, r: Request, decision: Decis
       const fresh = await app.db.k.selectFrom("requests").selectAll().where("id", "=", r.id).executeTakeFirstOrThrow();
       return alreadyDecided(app, fresh);
     }
-    await audit(app.db.k, now, { actor: p.identity, tenant: r.tenant, action: `request.${verb}`, target: cluster.name, outcome: "failure", detail: result.code });
+    await audit(app.db.k, now, { actor: p, tenant: r.tenant, action: `request.${verb}`, target: cluster.name, outcome: "failure", detail: result.code });
     return refuse(result.code, `cannot approve request #${r.id} now: ${result.message}`);
   }
   app.jobs.pump();
