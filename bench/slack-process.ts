@@ -1,94 +1,53 @@
 /**
- * Slack benchmark as users run it: the bot started like `npm start` (built, then `node dist/src/main.js`) in its own process (Slack HTTP mode, simulated
- * infrastructure), a bare Bolt app that only acknowledges in another, and the load from a worker thread of this
- * third process, which also hosts the fake Slack with Slack's published rate limits. Both servers are warmed up,
- * then get the same bursts of simultaneous `/cluster` commands (100, then 200). Prints ack latencies side by side
- * with the ratio, the time until the last kubeconfig DM of the 100-burst, the busiest 60 s of each Web API method,
- * and the bot's peak RSS. BENCH_SIZES=100,200 changes the bursts.
+ * Slack benchmark as users run it: the bot started like `npm start` (built, then `node … dist/src/main.js` with the
+ * start script's flags) in its own process (Slack HTTP mode, simulated infrastructure), a bare Bolt app that only
+ * acknowledges in another, and the load from a worker thread of this third process, which also hosts the fake Slack
+ * with Slack's published rate limits. Both servers are warmed up, then get the same bursts of simultaneous
+ * `/cluster create` commands from different students: BENCH_ROUNDS (5) rounds of 100, then of 200 (BENCH_SIZES),
+ * each round the bare app first, then the bot, then a pause until the bot has answered them all. Prints the median
+ * over the rounds of each p50 and p99 side by side with the ratio, the time until the last kubeconfig DM of the first
+ * round, the busiest 60 s of each Web API method, and the bot's peak RSS (after the first size's rounds and at the end).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FakeSlack } from "../test/fakes/slack/fake-slack.ts";
 import { slashCommandBody } from "../test/fakes/slack/signing.ts";
+import { botCommand, busiestMinute, median, peakRssMb, ratio, round, spawnNode, stats, until, type Stats } from "./process-tools.ts";
 
 const SECRET = "bench-signing-secret-0123456789abcdef";
 const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
-const ROOT = join(import.meta.dirname, "..");
-const STUDENTS = SIZES.reduce((a, b) => a + b, 0) + 20;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const STUDENTS = ROUNDS * SIZES.reduce((a, b) => a + b, 0) + 20;
 
-interface Stats { p50: number; p99: number; max: number; over1s: number }
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(s.at(-1)!), over1s: s.filter((x) => x >= 1000).length };
-}
-
-const round = (n: number) => Math.round(n * 10) / 10;
 const user = (i: number) => `U0B${String(i).padStart(4, "0")}`;
+const portOf = (line: string) => (JSON.parse(line) as { port: number }).port;
 
-/** Starts `node <args…>` in the repository; resolves its port from its first line that names one. */
-function spawnNode(args: string[], env: Record<string, string>): { child: ChildProcess; port: Promise<number> } {
-  const file = args.at(-1)!;
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const port = new Promise<number>((resolve, reject) => {
-    const look = (d: Buffer) => {
-      out += String(d);
-      for (const line of out.split("\n")) {
-        if (line.includes('"port"') && (line.includes('"labforge started"') || line.startsWith('{"port"'))) resolve((JSON.parse(line) as { port: number }).port);
-      }
-    };
-    child.stdout!.on("data", look);
-    child.stderr!.on("data", look);
-    child.once("exit", (code) => reject(new Error(`${file} exited ${code}: ${out.slice(-2000)}`)));
-    if (process.env.BENCH_DEBUG) child.stderr!.on("data", (d) => { if (/"level":(40|50)/.test(String(d))) process.stderr.write(`[${file}] ${String(d)}`); });
-  });
-  return { child, port };
-}
-
-/** Sends signed commands all at once from a worker thread; resolves with each one's time to its HTTP 200, in ms. */
-function burst(url: string, fake: FakeSlack, users: number[], text: (u: string) => string): Promise<number[]> {
-  const bodies = users.map((i) => slashCommandBody({ user_id: user(i), channel_id: "C0BENCH", text: text(user(i)), trigger_id: `bench-${i}-${Date.now()}`, response_url: fake.responseUrl() }));
+/**
+ * Sends signed commands all at once from a worker thread; resolves with each one's time to its HTTP 200, in ms, once
+ * every command was answered through its response_url too (`answered: false` for the bare app, which answers nothing).
+ */
+async function burst(url: string, fake: FakeSlack, users: number[], text: (u: string) => string, answered = true): Promise<number[]> {
+  const urls = users.map(() => fake.responseUrl());
+  const bodies = users.map((i, k) => slashCommandBody({ user_id: user(i), channel_id: "C0BENCH", text: text(user(i)), trigger_id: `bench-${i}-${Date.now()}`, response_url: urls[k]! }));
   const worker = new Worker(new URL("./burst-worker.mjs", import.meta.url), { workerData: { url, secret: SECRET, bodies } });
-  return new Promise((resolve, reject) => {
-    worker.once("message", (latencies: number[]) => { void worker.terminate(); resolve(latencies); });
+  const latencies = await new Promise<number[]>((resolve, reject) => {
+    worker.once("message", (l: number[]) => { void worker.terminate(); resolve(l); });
     worker.once("error", reject);
   });
-}
-
-/** The most calls of each method in any 60-second window. */
-function busiestMinute(fake: FakeSlack): Record<string, number> {
-  const byMethod = new Map<string, number[]>();
-  for (const c of fake.calls) byMethod.set(c.method, [...(byMethod.get(c.method) ?? []), c.at]);
-  const out: Record<string, number> = {};
-  for (const [method, ats] of byMethod) {
-    ats.sort((a, b) => a - b);
-    let best = 0;
-    for (let i = 0, j = 0; i < ats.length; i++) {
-      while (ats[i]! - ats[j]! >= 60_000) j++;
-      best = Math.max(best, i - j + 1);
-    }
-    out[method] = best;
+  const ids = new Set(urls.map((u) => u.slice(u.lastIndexOf("/") + 1)));
+  if (answered && !(await until(() => new Set(fake.responses.filter((r) => ids.has(r.id)).map((r) => r.id)).size === ids.size, 120_000))) {
+    throw new Error("the bot did not answer every command of the burst within 2 minutes");
   }
-  return out;
+  return latencies;
 }
 
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-
-async function until(probe: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
+/** One table row: the medians over the rounds, side by side. */
+function row(size: number, bare: Stats[], ours: Stats[]): Record<string, unknown> {
+  const m = (xs: Stats[], k: "p50" | "p99") => median(xs.map((x) => x[k]));
+  return { burst: size, rounds: ours.length, "bare p50 ms": m(bare, "p50"), "bare p99 ms": m(bare, "p99"), "labforge p50 ms": m(ours, "p50"), "labforge p99 ms": m(ours, "p99"),
+    "p99 ratio": ratio(m(ours, "p99"), m(bare, "p99")), "acks ≥ 1 s": ours.reduce((n, x) => n + x.over1s, 0), "labforge max ms": Math.max(...ours.map((x) => x.max)) };
 }
 
 async function main(): Promise<void> {
@@ -99,42 +58,50 @@ async function main(): Promise<void> {
   writeFileSync(configFile, JSON.stringify({
     tenants: { bench: { name: "Bench", channels: ["slack:C0BENCH"], approvals: "none", limits: { max_workers: 1, per_user_clusters: 1 } } },
     members: Array.from({ length: STUDENTS }, (_, i) => ({ identities: [`slack:${user(i)}`], roles: { bench: "student" } })),
-    network: { pool: "10.40.16.1-10.40.19.250", prefix: 22, gateway: "10.40.19.254", dns: ["10.40.2.1"] },
+    network: { pool: "10.40.0.1-10.40.15.250", prefix: 20, gateway: "10.40.15.254", dns: ["10.40.2.1"] },
     queue: { max_parallel_jobs: 8, max_parallel_clones: 8 },
     infra: { driver: "simulated", simulated: { step_ms: 20 } },
   }));
   const slackEnv = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: fake.botToken, SLACK_API_URL: fake.apiUrl };
-  // The bot as `npm start` runs it: built, then plain JavaScript.
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
-  const bot = spawnNode(["--enable-source-maps", "dist/src/main.js"], { ...slackEnv, SLACK_MODE: "http", PORT: "0", LOG_LEVEL: "info", LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile });
-  const bare = spawnNode(["--import", "tsx", "bench/bare-bolt.ts"], slackEnv);
-  const botUrl = `http://127.0.0.1:${await bot.port}/slack/events`;
-  const bareUrl = `http://127.0.0.1:${await bare.port}/slack/events`;
+  const bot = spawnNode(botCommand(), { ...slackEnv, SLACK_MODE: "http", PORT: "0", LOG_LEVEL: "info", LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile },
+    (l) => l.includes('"labforge started"') && l.includes('"port"'));
+  const bare = spawnNode(["--import", "tsx", "bench/bare-bolt.ts"], slackEnv, (l) => l.startsWith('{"port"'));
+  const botUrl = `http://127.0.0.1:${portOf(await bot.ready)}/slack/events`;
+  const bareUrl = `http://127.0.0.1:${portOf(await bare.ready)}/slack/events`;
 
   // Warm-up: the same 20 harmless commands to each (no cluster is made).
   const warm = Array.from({ length: 20 }, (_, i) => STUDENTS - 1 - i);
-  await burst(bareUrl, fake, warm, () => "help");
+  await burst(bareUrl, fake, warm, () => "help", false);
   await burst(botUrl, fake, warm, () => "help");
 
   const rows: Record<string, unknown>[] = [];
+  const create = (u: string) => `create b-${u.toLowerCase()} workers=0`;
   let next = 0;
   let dmSeconds: number | undefined;
+  let firstRss = NaN;
   for (const size of SIZES) {
-    const users = Array.from({ length: size }, (_, i) => next + i);
-    next += size;
-    const floor = stats(await burst(bareUrl, fake, users, (u) => `create b-${u.toLowerCase()} workers=0`));
-    const start = performance.now();
-    const ours = stats(await burst(botUrl, fake, users, (u) => `create b-${u.toLowerCase()} workers=0`));
-    rows.push({ burst: size, "bare p50 ms": floor.p50, "bare p99 ms": floor.p99, "labforge p50 ms": ours.p50, "labforge p99 ms": ours.p99,
-      "p99 ratio": round(ours.p99 / floor.p99 * 100) / 100, "acks ≥ 1 s": ours.over1s, "labforge max ms": ours.max });
-    if (dmSeconds === undefined) {
-      const wanted = new Set(users.map((i) => `D${user(i)}`));
+    const bare: Stats[] = [];
+    const ours: Stats[] = [];
+    let first: { users: number[]; start: number } | undefined;
+    for (let r = 0; r < ROUNDS; r++) {
+      const users = Array.from({ length: size }, (_, i) => next + i);
+      next += size;
+      bare.push(stats(await burst(bareUrl, fake, users, create, false)));
+      const start = performance.now();
+      first ??= { users, start };
+      ours.push(stats(await burst(botUrl, fake, users, create)));
+      await new Promise((res) => setTimeout(res, 1000)); // the last answers' provisioning steps
+    }
+    rows.push(row(size, bare, ours));
+    if (dmSeconds === undefined && first) {
+      const wanted = new Set(first.users.map((i) => `D${user(i)}`));
       const all = await until(() => fake.files.filter((f) => wanted.has(f.channel)).length >= size, 600_000);
-      dmSeconds = all ? round((performance.now() - start) / 1000) : NaN;
+      dmSeconds = all ? round((performance.now() - first.start) / 1000) : NaN;
+      firstRss = peakRssMb(bot.child.pid!);
     }
   }
   const rss = peakRssMb(bot.child.pid!);
-  const minute = busiestMinute(fake);
+  const minute = busiestMinute(fake.calls);
   bot.child.kill("SIGKILL");
   bare.child.kill("SIGTERM");
   await fake.stop();
@@ -142,11 +109,11 @@ async function main(): Promise<void> {
 
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   console.table(rows);
-  console.log(`last kubeconfig DM of the ${SIZES[0]}-burst: ${dmSeconds} s after the burst began`);
-  console.log(`labforge peak RSS through the run: ${rss} MB`);
+  console.log(`last kubeconfig DM of the first ${SIZES[0]}-burst: ${dmSeconds} s after the burst began`);
+  console.log(`labforge peak RSS through the ${SIZES[0]}-bursts: ${firstRss} MB; through the whole run: ${rss} MB`);
   console.log("busiest 60 s per Web API method:");
   console.table(minute);
-  console.log(JSON.stringify({ rows, dmSeconds, peakRssMb: rss, busiestMinute: minute }));
+  console.log(JSON.stringify({ rows, dmSeconds, peakRssMb: { first: firstRss, run: rss }, busiestMinute: minute }));
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -76,7 +76,7 @@ export class Interactions {
     const id = snowflake();
     const token = `itoken-${id}-${Math.random().toString(36).slice(2)}`;
     const payload = interactionObject({ id, token, applicationId: this.s.applicationId, guildId: this.guildId, user, channel: { id: where.id, dm: where.dm ?? false, parent: where.parent } }, type, data, extra);
-    this.s.interactions.set(id, { id, token, payload, dispatchedAt: Date.now(), callbacks: [], followups: [] });
+    this.s.interactions.set(id, { id, token, payload, dispatchedAt: Date.now(), sentAt: performance.now(), callbacks: [], followups: [] });
     this.gateway.dispatch("INTERACTION_CREATE", payload);
     return id;
   }

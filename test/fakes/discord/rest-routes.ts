@@ -97,7 +97,7 @@ function callback(s: FakeState, id: string, token: string, req: RestRequest): Re
   if (i.callbacks.length > 0) return err(400, 40060, "Interaction has already been acknowledged.");
   const type = Number(req.body?.type);
   const data = req.body?.data as Record<string, unknown> | undefined;
-  i.callbacks.push({ type, data });
+  i.callbacks.push({ type, data, at: performance.now() });
   if (type === 4 || type === 5) {
     const msg = newMessage(s, String(i.payload.channel_id), { ...req, body: data });
     i.original = { ...msg, ephemeral: (Number(data?.flags ?? 0) & 64) !== 0, deferred: type === 5 };

@@ -33,8 +33,10 @@ export interface InteractionRecord {
   token: string;
   payload: Record<string, unknown>;
   dispatchedAt: number;
-  /** Callback types in order of arrival (4 reply, 5 defer, 6 deferred update, 7 update, 8 autocomplete). */
-  callbacks: { type: number; data: Record<string, unknown> | undefined }[];
+  /** performance.now() when it was sent over the gateway (for latencies). */
+  sentAt: number;
+  /** Callback types in order of arrival (4 reply, 5 defer, 6 deferred update, 7 update, 8 autocomplete), `at` as performance.now(). */
+  callbacks: { type: number; data: Record<string, unknown> | undefined; at: number }[];
   /** The original response once a callback of type 4 or 5 created it; `ephemeral` from its flags. */
   original?: StoredMessage & { ephemeral: boolean; deferred: boolean };
   followups: (StoredMessage & { ephemeral: boolean })[];

@@ -1,0 +1,97 @@
+/** What the process benchmarks share: latency statistics, starting a node process, its peak RSS, polling, and the bot's flags as `npm start` gives them. */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dirname, "..");
+
+export interface Stats { p50: number; p99: number; max: number; over1s: number }
+
+/** p50, p99 and max of latencies in ms, and how many took a second or more. */
+export function stats(samples: number[]): Stats {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(s.at(-1)!), over1s: s.filter((x) => x >= 1000).length };
+}
+
+/** One decimal. */
+export const round = (n: number): number => Math.round(n * 10) / 10;
+
+/** The median of a few figures. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : round((s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
+}
+
+/** Two decimals, for ratios. */
+export const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+
+/**
+ * Starts `node <args…>` in the repository; `ready` resolves with the first output line `isReady` accepts. Output is
+ * drained (only its last few KB kept, for an error message), so reading it costs the benchmark process nothing.
+ */
+export function spawnNode(args: string[], env: Record<string, string>, isReady: (line: string) => boolean): { child: ChildProcess; ready: Promise<string> } {
+  const file = args.at(-1)!;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let tail = "";
+  let partial = "";
+  let found = false;
+  const ready = new Promise<string>((resolve, reject) => {
+    const look = (d: Buffer) => {
+      const text = String(d);
+      tail = (tail + text).slice(-4000);
+      if (process.env.BENCH_DEBUG && /"level":(40|50)/.test(text)) process.stderr.write(`[${file}] ${text}`);
+      if (found) return;
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      const line = lines.find(isReady);
+      if (line) { found = true; resolve(line); }
+    };
+    child.stdout!.on("data", look);
+    child.stderr!.on("data", look);
+    child.once("exit", (code) => reject(new Error(`${file} exited ${code}: ${tail}`)));
+  });
+  return { child, ready };
+}
+
+/** Builds the bot and returns `node`'s arguments as `npm start` runs it (its flags read from package.json). */
+export function botCommand(): string[] {
+  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
+  const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const m = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+(dist\/src\/main\.js)/.exec(start);
+  if (!m) throw new Error(`npm start does not run node … dist/src/main.js: ${start}`);
+  return [...m[1]!.trim().split(/\s+/).filter(Boolean), m[2]!];
+}
+
+/** The process's peak resident set (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** Polls `probe` every 100 ms; false when it did not hold within `timeoutMs`. */
+export async function until(probe: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/** The most calls of each method in any 60-second window (`at` in ms). */
+export function busiestMinute(calls: readonly { method: string; at: number }[]): Record<string, number> {
+  const byMethod = new Map<string, number[]>();
+  for (const c of calls) byMethod.set(c.method, [...(byMethod.get(c.method) ?? []), c.at]);
+  const out: Record<string, number> = {};
+  for (const [method, ats] of byMethod) {
+    ats.sort((a, b) => a - b);
+    let best = 0;
+    for (let i = 0, j = 0; i < ats.length; i++) {
+      while (ats[i]! - ats[j]! >= 60_000) j++;
+      best = Math.max(best, i - j + 1);
+    }
+    out[method] = best;
+  }
+  return out;
+}
