@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   writeFileSync(configFile, JSON.stringify({
     tenants: { bench: { name: "Bench", channels: [`discord:${CHANNEL}`], approvals: "none", limits: { max_workers: 1, per_user_clusters: 1 } } },
     members: Array.from({ length: STUDENTS }, (_, i) => ({ identities: [`discord:${user(i).id}`], roles: { bench: "student" } })),
-    network: { pool: "10.40.0.1-10.40.15.250", prefix: 20, gateway: "10.40.15.254", dns: ["10.40.2.1"] },
+    network: { pool: "10.40.16.1-10.40.31.250", prefix: 20, gateway: "10.40.31.254", dns: ["10.40.2.1"] },
     queue: { max_parallel_jobs: 8, max_parallel_clones: 8 },
     infra: { driver: "simulated", simulated: { step_ms: 20 } },
   }));
