@@ -13,7 +13,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeDiscord } from "../test/fakes/discord/fake-discord.ts";
 import type { FakeUser } from "../test/fakes/discord/payloads.ts";
-import { botCommand, median, peakRssMb, ratio, spawnNode, stats, until, type Stats } from "./process-tools.ts";
+import { botCommand, stopBot, median, peakRssMb, ratio, spawnNode, stats, until, type Stats } from "./process-tools.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     rows.push(row(size, bare, ours));
   }
   const rss = peakRssMb(bot.child.pid!);
-  bot.child.kill("SIGKILL");
+  await stopBot(bot.child);
   bare.child.kill("SIGTERM");
   await Promise.all([forBot.stop(), forBare.stop()]);
   rmSync(dir, { recursive: true, force: true });

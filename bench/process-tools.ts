@@ -54,13 +54,24 @@ export function spawnNode(args: string[], env: Record<string, string>, isReady: 
   return { child, ready };
 }
 
-/** Builds the bot and returns `node`'s arguments as `npm start` runs it (its flags read from package.json). */
+/**
+ * Builds the bot and returns `node`'s arguments as `npm start` runs it (its flags read from package.json); with
+ * BENCH_PROFILE=<dir> also a CPU profile there, written when the bot is stopped by `stopBot`.
+ */
 export function botCommand(): string[] {
   execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
   const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
   const m = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+(dist\/src\/main\.js)/.exec(start);
   if (!m) throw new Error(`npm start does not run node … dist/src/main.js: ${start}`);
-  return [...m[1]!.trim().split(/\s+/).filter(Boolean), m[2]!];
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  return [...m[1]!.trim().split(/\s+/).filter(Boolean), ...profile, m[2]!];
+}
+
+/** Stops the bot: killed at once, or with BENCH_PROFILE a graceful stop, so its profile is written. */
+export async function stopBot(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill(process.env.BENCH_PROFILE ? "SIGTERM" : "SIGKILL");
+  await exited;
 }
 
 /** The process's peak resident set (VmHWM), in MB. */

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FakeSlack } from "../test/fakes/slack/fake-slack.ts";
 import { slashCommandBody } from "../test/fakes/slack/signing.ts";
-import { botCommand, busiestMinute, median, peakRssMb, ratio, round, spawnNode, stats, until, type Stats } from "./process-tools.ts";
+import { botCommand, stopBot, busiestMinute, median, peakRssMb, ratio, round, spawnNode, stats, until, type Stats } from "./process-tools.ts";
 
 const SECRET = "bench-signing-secret-0123456789abcdef";
 const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   }
   const rss = peakRssMb(bot.child.pid!);
   const minute = busiestMinute(fake.calls);
-  bot.child.kill("SIGKILL");
+  await stopBot(bot.child);
   bare.child.kill("SIGTERM");
   await fake.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { openDb, type Db } from "../src/db/open.ts";
 import { JobQueue, type JobRunner } from "../src/jobs/queue.ts";
 import { JobCancelled, JobFailure } from "../src/jobs/errors.ts";
-import { completeJob, enqueueJob, failJob, lockJob } from "../src/jobs/repo.ts";
+import { completeJob, enqueueJob, failJob, lockJob, queueSummary, runnableJobs } from "../src/jobs/repo.ts";
 import { createLogger } from "../src/log.ts";
 import { createMetrics } from "../src/metrics.ts";
 import { Redactor } from "../src/util/redact.ts";
@@ -98,10 +98,26 @@ describe("job queue outcomes", () => {
     expect((await rows())[0]!.state).toBe("succeeded");
   });
 
+  it("a pump reads only what it chooses from: running jobs and the due ones of a lane with a free slot, as slots", async () => {
+    setup();
+    const provision = await add("p1");
+    const deliver = await add("d1", "deliver");
+    const later = await add("p2");
+    await db.k.updateTable("jobs").set({ run_at: clock.now() + 60_000 }).where("id", "=", later.id).execute();
+    const running = await lockJob(db.k, (await add("p3")).id, "worker-a", clock.now());
+    const ids = (r: { id: number }[]) => r.map((j) => j.id);
+    const all = await runnableJobs(db.k, clock.now());
+    expect([ids(all.running), ids(all.due)]).toEqual([[running!.id], [provision.id, deliver.id]]);
+    expect(Object.keys(all.due[0]!).sort()).toEqual(["created_at", "id", "kind", "owner", "run_at", "session_id", "state", "tenant"]);
+    expect(ids((await runnableJobs(db.k, clock.now(), { kinds: ["provision"] })).due)).toEqual([provision.id]);
+    expect(ids((await runnableJobs(db.k, clock.now(), { kinds: ["provision"], not: true })).due)).toEqual([deliver.id]);
+    expect(await queueSummary(db.k, clock.now())).toEqual({ queued: 3, running: 1, nextRunAt: clock.now() + 60_000 });
+  });
+
   it("writes an outcome only while the writer holds the lock", async () => {
     setup();
     const job = await add("locked");
-    expect(await lockJob(db.k, job.id, "worker-a", clock.now())).toBe(true);
+    expect(await lockJob(db.k, job.id, "worker-a", clock.now())).toMatchObject({ id: job.id, state: "running", locked_by: "worker-a", attempts: 1 });
     expect(await completeJob(db.k, { id: job.id, locked_by: "worker-b" }, clock.now())).toBe(false);
     expect(await failJob(db.k, { id: job.id, locked_by: "worker-b" }, clock.now(), "nope")).toBe(false);
     expect((await rows())[0]!.state).toBe("running");

@@ -9,7 +9,7 @@ import type { Job, JobKind } from "../db/schema.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, retryJobLater } from "./repo.ts";
+import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, queueSummary, retryJobLater, runnableJobs } from "./repo.ts";
 import { fairOrder, sessionMayTakeSlot } from "./fair-order.ts";
 import { JobCancelled, JobFailure, Shutdown } from "./errors.ts";
 
@@ -63,31 +63,35 @@ export class JobQueue {
   }
 
   private async fill(): Promise<void> {
-    const jobs = await activeJobs(this.db.k);
-    const now = this.clock.now();
-    const running = jobs.filter((j) => j.state === "running");
-    const waiting = jobs.filter((j) => j.state === "queued");
-    this.updateGauges(running.length, waiting.length);
     const busy = { infra: 0, light: 0 };
     for (const r of this.running.values()) busy[laneOf(r.job.kind)]++;
     const limit = { infra: this.concurrency, light: this.opts.lightConcurrency ?? 4 };
-    const due = waiting.filter((j) => j.run_at <= now);
+    const openInfra = busy.infra < limit.infra;
+    const openLight = busy.light < limit.light;
+    const now = this.clock.now();
+    // With every slot taken nothing could start (the end of a running job pumps again): only the gauges change.
+    const { running, due } = openInfra || openLight
+      ? await runnableJobs(this.db.k, now, openInfra && openLight ? undefined : { kinds: INFRA_KINDS, not: !openInfra })
+      : { running: [], due: [] };
     // Infrastructure slots held per class session, so a session leaves one for others who wait.
     const perSession = new Map<string, number>();
     for (const r of this.running.values()) if (r.job.session_id && laneOf(r.job.kind) === "infra") perSession.set(r.job.session_id, (perSession.get(r.job.session_id) ?? 0) + 1);
-    for (const job of fairOrder(due, running)) {
-      const lane = laneOf(job.kind);
+    for (const slot of fairOrder(due, running)) {
+      const lane = laneOf(slot.kind);
       if (busy[lane] >= limit[lane]) continue;
       if (lane === "infra") {
-        const othersWaiting = due.some((j) => laneOf(j.kind) === "infra" && j.session_id !== job.session_id && j.state === "queued" && !this.running.has(j.id));
-        if (!sessionMayTakeSlot(job, perSession.get(job.session_id ?? "") ?? 0, limit.infra, othersWaiting)) continue;
+        const othersWaiting = due.some((j) => laneOf(j.kind) === "infra" && j.session_id !== slot.session_id && !this.running.has(j.id));
+        if (!sessionMayTakeSlot(slot, perSession.get(slot.session_id ?? "") ?? 0, limit.infra, othersWaiting)) continue;
       }
-      if (!(await lockJob(this.db.k, job.id, this.worker, now))) continue;
+      const job = await lockJob(this.db.k, slot.id, this.worker, now);
+      if (!job) continue;
       busy[lane]++;
       if (job.session_id && lane === "infra") perSession.set(job.session_id, (perSession.get(job.session_id) ?? 0) + 1);
-      this.launch({ ...job, state: "running", attempts: job.attempts + 1, locked_by: this.worker, locked_at: now });
+      this.launch(job);
     }
-    this.scheduleWakeup(waiting.filter((j) => j.run_at > now).map((j) => j.run_at));
+    const summary = await queueSummary(this.db.k, now);
+    this.updateGauges(summary.running, summary.queued);
+    this.scheduleWakeup(summary.nextRunAt);
   }
 
   private launch(job: Job): void {
@@ -127,11 +131,11 @@ export class JobQueue {
   }
 
   /** Wakes the queue when the earliest job that waits for its retry time is due. */
-  private scheduleWakeup(runAts: number[]): void {
+  private scheduleWakeup(runAt: number | undefined): void {
     if (this.wakeup) clearTimeout(this.wakeup);
     this.wakeup = undefined;
-    if (runAts.length === 0 || this.stopped) return;
-    const delay = Math.max(0, Math.min(...runAts) - this.clock.now());
+    if (runAt === undefined || this.stopped) return;
+    const delay = Math.max(0, runAt - this.clock.now());
     this.wakeup = setTimeout(() => this.pump(), delay + 5);
     this.wakeup.unref();
   }

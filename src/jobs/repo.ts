@@ -32,12 +32,11 @@ export async function enqueueJob(db: Kysely<Database>, j: NewJob): Promise<{ job
   return { job, created: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 };
 }
 
-/** Moves a queued job to running under this worker; false if someone else took it first. */
-export async function lockJob(db: Kysely<Database>, id: number, worker: string, now: number): Promise<boolean> {
-  const r = await db.updateTable("jobs")
+/** Moves a queued job to running under this worker and returns it whole; undefined if someone else took it first. */
+export async function lockJob(db: Kysely<Database>, id: number, worker: string, now: number): Promise<Job | undefined> {
+  return db.updateTable("jobs")
     .set((eb) => ({ state: "running", locked_at: now, locked_by: worker, attempts: eb("attempts", "+", 1) }))
-    .where("id", "=", id).where("state", "=", "queued").executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+    .where("id", "=", id).where("state", "=", "queued").returningAll().executeTakeFirst();
 }
 
 /** The job as locked by `worker`: every write below changes a job only while this worker holds it. */
@@ -106,6 +105,31 @@ export async function resetStaleLocks(db: Kysely<Database>, worker: string): Pro
 /** Jobs waiting or running, oldest first. */
 export async function activeJobs(db: Kysely<Database>): Promise<Job[]> {
   return db.selectFrom("jobs").selectAll().where("state", "in", ["queued", "running"]).orderBy("id").execute();
+}
+
+/** What choosing the next job needs to know of one (fair order, lanes, class sessions). */
+export type JobSlot = Pick<Job, "id" | "kind" | "state" | "created_at" | "owner" | "tenant" | "session_id" | "run_at">;
+const SLOT_COLUMNS = ["id", "kind", "state", "created_at", "owner", "tenant", "session_id", "run_at"] as const;
+
+/**
+ * The jobs a pump chooses from, as slots only (a queue of a thousand deliveries waiting for Slack's limits must not
+ * cost a thousand whole rows each time a job ends), in one query: every running job, and the queued ones due by
+ * `now`, of the lane's kinds (all kinds without a lane).
+ */
+export async function runnableJobs(db: Kysely<Database>, now: number, lane?: { kinds: readonly JobKind[]; not?: boolean }): Promise<{ running: JobSlot[]; due: JobSlot[] }> {
+  const rows = await db.selectFrom("jobs").select(SLOT_COLUMNS).where((eb) => eb.or([
+    eb("state", "=", "running"),
+    eb.and([eb("state", "=", "queued"), eb("run_at", "<=", now), ...(lane ? [eb("kind", lane.not ? "not in" : "in", lane.kinds)] : [])]),
+  ])).orderBy("id").execute();
+  return { running: rows.filter((r) => r.state === "running"), due: rows.filter((r) => r.state === "queued") };
+}
+
+/** How many jobs are queued and running (for the gauges), and the earliest run_at after `now` of a queued one. */
+export async function queueSummary(db: Kysely<Database>, now: number): Promise<{ queued: number; running: number; nextRunAt?: number }> {
+  const rows = await db.selectFrom("jobs").select(["state", (eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.min<number | null>(eb.case().when("run_at", ">", now).then(eb.ref("run_at")).end()).as("next")])
+    .where("state", "in", ["queued", "running"]).groupBy("state").execute();
+  const of = (s: string) => rows.find((r) => r.state === s);
+  return { queued: Number(of("queued")?.n ?? 0), running: Number(of("running")?.n ?? 0), nextRunAt: of("queued")?.next ?? undefined };
 }
 
 /** A cluster's jobs of these kinds that are queued or running. */
