@@ -108,7 +108,7 @@ describe("job queue outcomes", () => {
     const ids = (r: { id: number }[]) => r.map((j) => j.id);
     const all = await runnableJobs(db.k, clock.now());
     expect([ids(all.running), ids(all.due)]).toEqual([[running!.id], [provision.id, deliver.id]]);
-    expect(Object.keys(all.due[0]!).sort()).toEqual(["created_at", "id", "kind", "owner", "run_at", "session_id", "state", "tenant"]);
+    expect(Object.keys(all.due[0]!).sort()).toEqual(["cluster_id", "created_at", "id", "kind", "owner", "run_at", "session_id", "state", "tenant"]);
     expect(ids((await runnableJobs(db.k, clock.now(), { kinds: ["provision"] })).due)).toEqual([provision.id]);
     expect(ids((await runnableJobs(db.k, clock.now(), { kinds: ["provision"], not: true })).due)).toEqual([deliver.id]);
     expect(await queueSummary(db.k, clock.now())).toEqual({ queued: 3, running: 1, nextRunAt: clock.now() + 60_000 });

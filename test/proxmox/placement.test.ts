@@ -78,7 +78,7 @@ describe("the driver with the Proxmox API", () => {
     // pve1 16384 → cp; 12288 → w1; 8192 vs pve2's 4096 → w2 on pve1 too.
     expect(placed).toEqual(["cs401-lab3-cp@pve1", "cs401-lab3-w1@pve1", "cs401-lab3-w2@pve1"]);
     await d.destroy(spec, recordingContext());
-  });
+  }, 90_000); // a real terraform apply and destroy: seconds alone, longer beside the rest of the suite on two cores
 
   it("says what is wrong with the token, the privileges or the certificate", async () => {
     const good = { endpoint: api.endpoint, tokenId: "labforge@pve!bot", tokenSecret: secret, insecure: true };
