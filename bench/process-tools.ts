@@ -41,7 +41,6 @@ export function spawnNode(args: string[], env: Record<string, string>, isReady: 
       const text = String(d);
       tail = (tail + text).slice(-4000);
       if (process.env.BENCH_DEBUG && /"level":(40|50)/.test(text)) process.stderr.write(`[${file}] ${text}`);
-      if (process.env.ZZ && text.includes("SLOWQ")) process.stderr.write(text.split("\n").filter((l) => l.startsWith("SLOWQ")).join("\n") + "\n");
       if (found) return;
       const lines = (partial + text).split("\n");
       partial = lines.pop()!;
