@@ -80,6 +80,16 @@ export function peakRssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
+/** What holds a bot's memory now, in MB, from the Node.js figures on its /metrics: RSS, V8's heap spaces (committed), and memory outside the heap. */
+export async function memoryReport(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const mb = (re: RegExp) => round(Number(re.exec(text)?.[1] ?? NaN) / 1048576);
+  const out: Record<string, number> = { rss: mb(/^labforge_process_resident_memory_bytes ([0-9.e+]+)/m), "heap used": mb(/^labforge_nodejs_heap_size_used_bytes ([0-9.e+]+)/m) };
+  for (const m of text.matchAll(/^labforge_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} ([0-9.e+]+)/gm)) out[m[1]!.replace(/_space$/, "")] = round(Number(m[2]) / 1048576);
+  out.external = mb(/^labforge_nodejs_external_memory_bytes ([0-9.e+]+)/m);
+  return out;
+}
+
 /** Polls `probe` every 100 ms; false when it did not hold within `timeoutMs`. */
 export async function until(probe: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

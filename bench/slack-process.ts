@@ -5,8 +5,9 @@
  * with Slack's published rate limits. Both servers are warmed up, then get the same bursts of simultaneous
  * `/cluster create` commands from different students: BENCH_ROUNDS (5) rounds of 100, then of 200 (BENCH_SIZES),
  * each round the bare app first, then the bot, then a pause until the bot has answered them all. Prints the median
- * over the rounds of each p50 and p99 side by side with the ratio, the time until the last kubeconfig DM of the first
- * round, the busiest 60 s of each Web API method, and the bot's peak RSS (after the first size's rounds and at the end).
+ * over the rounds of each p50 and p99 side by side with the ratio, the time until the last kubeconfig DM of the very
+ * first burst (waited for before the next round), the bot's peak RSS through that burst and through the whole run,
+ * where its memory is then, and the busiest 60 s of each Web API method.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -14,7 +15,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FakeSlack } from "../test/fakes/slack/fake-slack.ts";
 import { slashCommandBody } from "../test/fakes/slack/signing.ts";
-import { botCommand, stopBot, busiestMinute, median, peakRssMb, ratio, round, spawnNode, stats, until, type Stats } from "./process-tools.ts";
+import { memoryReport, botCommand, stopBot, busiestMinute, median, peakRssMb, ratio, round, spawnNode, stats, until, type Stats } from "./process-tools.ts";
 
 const SECRET = "bench-signing-secret-0123456789abcdef";
 const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
@@ -66,7 +67,8 @@ async function main(): Promise<void> {
   const bot = spawnNode(botCommand(), { ...slackEnv, SLACK_MODE: "http", PORT: "0", LOG_LEVEL: "info", LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile },
     (l) => l.includes('"labforge started"') && l.includes('"port"'));
   const bare = spawnNode(["--import", "tsx", "bench/bare-bolt.ts"], slackEnv, (l) => l.startsWith('{"port"'));
-  const botUrl = `http://127.0.0.1:${portOf(await bot.ready)}/slack/events`;
+  const botPort = portOf(await bot.ready);
+  const botUrl = `http://127.0.0.1:${botPort}/slack/events`;
   const bareUrl = `http://127.0.0.1:${portOf(await bare.ready)}/slack/events`;
 
   // Warm-up: the same 20 harmless commands to each (no cluster is made).
@@ -79,26 +81,27 @@ async function main(): Promise<void> {
   let next = 0;
   let dmSeconds: number | undefined;
   let firstRss = NaN;
+  let memory: Record<string, number> = {};
   for (const size of SIZES) {
     const bare: Stats[] = [];
     const ours: Stats[] = [];
-    let first: { users: number[]; start: number } | undefined;
     for (let r = 0; r < ROUNDS; r++) {
       const users = Array.from({ length: size }, (_, i) => next + i);
       next += size;
       bare.push(stats(await burst(bareUrl, fake, users, create, false)));
       const start = performance.now();
-      first ??= { users, start };
       ours.push(stats(await burst(botUrl, fake, users, create)));
+      if (dmSeconds === undefined) {
+        // The very first burst is followed to its last kubeconfig DM, the bot's peak memory read then.
+        const wanted = new Set(users.map((i) => `D${user(i)}`));
+        const all = await until(() => fake.files.filter((f) => wanted.has(f.channel)).length >= size, 600_000);
+        dmSeconds = all ? round((performance.now() - start) / 1000) : NaN;
+        firstRss = peakRssMb(bot.child.pid!);
+        memory = await memoryReport(`http://127.0.0.1:${botPort}/metrics`);
+      }
       await new Promise((res) => setTimeout(res, 1000)); // the last answers' provisioning steps
     }
     rows.push(row(size, bare, ours));
-    if (dmSeconds === undefined && first) {
-      const wanted = new Set(first.users.map((i) => `D${user(i)}`));
-      const all = await until(() => fake.files.filter((f) => wanted.has(f.channel)).length >= size, 600_000);
-      dmSeconds = all ? round((performance.now() - first.start) / 1000) : NaN;
-      firstRss = peakRssMb(bot.child.pid!);
-    }
   }
   const rss = peakRssMb(bot.child.pid!);
   const minute = busiestMinute(fake.calls);
@@ -110,10 +113,11 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   console.table(rows);
   console.log(`last kubeconfig DM of the first ${SIZES[0]}-burst: ${dmSeconds} s after the burst began`);
-  console.log(`labforge peak RSS through the ${SIZES[0]}-bursts: ${firstRss} MB; through the whole run: ${rss} MB`);
+  console.log(`labforge peak RSS through the first ${SIZES[0]}-burst and its DMs: ${firstRss} MB; through the whole run: ${rss} MB`);
+  console.log(`where the bot's memory is after that first burst (MB, from its /metrics): ${Object.entries(memory).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log("busiest 60 s per Web API method:");
   console.table(minute);
-  console.log(JSON.stringify({ rows, dmSeconds, peakRssMb: { first: firstRss, run: rss }, busiestMinute: minute }));
+  console.log(JSON.stringify({ rows, dmSeconds, peakRssMb: { first: firstRss, run: rss }, memory, busiestMinute: minute }));
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

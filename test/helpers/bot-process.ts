@@ -13,7 +13,7 @@ export interface BotProcess {
 
 /** Starts the bot with stdin as a pipe (scripted console mode); env adds to a clean environment. */
 export function startBot(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ["--enable-source-maps", join(ROOT, "dist", "src", "main.js")], {
+  const child = spawn(process.execPath, ["--enable-source-maps", "--max-semi-space-size=4", join(ROOT, "dist", "src", "main.js")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", ...env },
     stdio: ["pipe", "pipe", "pipe"],

@@ -35,7 +35,11 @@ describe("deploy/labforge.service", () => {
     expect(one("StateDirectoryMode")).toBe("0700");
     expect(s.get("Environment")).toContain("LABFORGE_DATA_DIR=/var/lib/labforge");
     expect(one("EnvironmentFile")).toBe("/etc/labforge/labforge.env");
-    expect(one("ExecStart")).toBe("/usr/bin/node --enable-source-maps /opt/labforge/dist/src/main.js");
+    expect(one("ExecStart")).toBe("/usr/bin/node --enable-source-maps --max-semi-space-size=4 /opt/labforge/dist/src/main.js");
+    // The same node flags as `npm start` (what the benchmarks measure) and the tests' bot process.
+    const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+    expect(start).toBe("npm run build --silent && node --enable-source-maps --max-semi-space-size=4 dist/src/main.js");
+    expect(readFileSync(join(ROOT, "test/helpers/bot-process.ts"), "utf8")).toContain('["--enable-source-maps", "--max-semi-space-size=4", join(ROOT, "dist", "src", "main.js")]');
     for (const [k, v] of [["ProtectSystem", "strict"], ["PrivateTmp", "yes"], ["NoNewPrivileges", "yes"], ["CapabilityBoundingSet", ""],
       ["AmbientCapabilities", ""], ["Restart", "on-failure"], ["KillSignal", "SIGTERM"], ["KillMode", "mixed"], ["UMask", "0077"]] as const) {
       expect(one(k), k).toBe(v);

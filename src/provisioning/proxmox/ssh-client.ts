@@ -1,5 +1,6 @@
 /** SSH to a node with ssh2: key auth, the pinned host key checked, commands with stdin, a deadline and an output cap. */
-import ssh2 from "ssh2";
+import type Ssh2 from "ssh2";
+import { ssh2 } from "./ssh2-lazy.ts";
 import { StepError, type KubectlResult, type NodeInfo } from "../driver.ts";
 import { hostPattern, type HostKeyVerdict, type KnownHosts } from "./known-hosts.ts";
 
@@ -25,10 +26,10 @@ export interface ExecOptions {
 }
 
 /** Connects and authenticates; `learn` pins an unknown host key, otherwise only the pinned key is accepted. */
-export function sshConnect(t: SshTarget, knownHosts: KnownHosts, learn: boolean, timeoutMs: number, signal?: AbortSignal): Promise<ssh2.Client> {
+export function sshConnect(t: SshTarget, knownHosts: KnownHosts, learn: boolean, timeoutMs: number, signal?: AbortSignal): Promise<Ssh2.Client> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const client = new ssh2.Client();
+    const client = new (ssh2().Client)();
     let verdict: HostKeyVerdict | undefined;
     let settled = false;
     const onAbort = () => { client.destroy(); reject(signal!.reason); };
@@ -69,7 +70,7 @@ export function describe(t: SshTarget): string {
 }
 
 /** Runs one command on an open connection; the command string must already be quoted. */
-export function sshExec(client: ssh2.Client, command: string, opts: ExecOptions): Promise<KubectlResult> {
+export function sshExec(client: Ssh2.Client, command: string, opts: ExecOptions): Promise<KubectlResult> {
   return new Promise((res, rej) => {
     const { signal } = opts;
     const onAbort = () => { client.destroy(); reject(signal!.reason); };

@@ -2,7 +2,8 @@
 import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import ssh2 from "ssh2";
+import type Ssh2 from "ssh2";
+import { ssh2 } from "./ssh2-lazy.ts";
 
 export interface SshKeyPair {
   /** Path of the private key, for ansible (ssh -i). */
@@ -29,7 +30,7 @@ export async function loadOrCreateKeyPair(dataDir: string): Promise<SshKeyPair> 
     await rm(tmp, { force: true });
     privateKey = await readFile(privateKeyPath);
   }
-  const parsed = ssh2.utils.parseKey(privateKey);
+  const parsed = ssh2().utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new Error(`${privateKeyPath} is not a usable private key; move it away to have a new one generated`);
   const publicKey = `${parsed.type} ${parsed.getPublicSSH().toString("base64")} labforge`;
   await writeFile(`${privateKeyPath}.pub`, publicKey + "\n", { mode: 0o644 });
@@ -42,8 +43,8 @@ export async function loadOrCreateKeyPair(dataDir: string): Promise<SshKeyPair> 
  */
 function generateParsable(): { private: string } {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: "labforge" });
-    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+    const pair = ssh2().utils.generateKeyPairSync("ed25519", { comment: "labforge" });
+    if (!(ssh2().utils.parseKey(pair.private) instanceof Error)) return pair;
   }
   throw new Error("could not generate a readable ed25519 key pair");
 }
