@@ -5,6 +5,7 @@
  * waiting for each to land, so a port that queues for rate limits can merge or coalesce what waits.
  */
 import type { Attachment, Card } from "../kernel/cards.ts";
+import type { AckGate } from "../kernel/ack-gate.ts";
 import { DmUnavailableError } from "../kernel/ports.ts";
 import type { Logger } from "../log.ts";
 import type { ChatRouter } from "./router.ts";
@@ -15,7 +16,8 @@ export class Outbox {
   private readonly pendingRender = new Set<string>();
   private readonly inflight = new Set<Promise<unknown>>();
 
-  constructor(protected readonly router: ChatRouter, protected readonly log: Logger, private readonly minUpdateIntervalMs = 0) {}
+  /** `acks`: calls wait while acknowledgements are pending (a burst of commands goes first). */
+  constructor(protected readonly router: ChatRouter, protected readonly log: Logger, private readonly minUpdateIntervalMs = 0, private readonly acks?: AckGate) {}
 
   /** Runs `render` in order under `key`, unless a render for `key` is already waiting; spaced by the minimum update interval. */
   coalesce(key: string, render: () => Promise<void>): void {
@@ -66,7 +68,8 @@ export class Outbox {
   /** Runs `work` after everything queued under `key`; a failure is logged and resolves undefined. */
   run<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const result = previous.then(work).catch((err: unknown) => {
+    const start = () => (this.acks?.busy() ? this.acks.clear().then(work) : work());
+    const result = previous.then(start).catch((err: unknown) => {
       this.log.warn({ err, key }, "chat call failed");
       return undefined;
     });

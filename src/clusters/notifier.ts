@@ -11,6 +11,7 @@ import { getCluster, setRootRef } from "./repo.ts";
 import { latestJob } from "../jobs/repo.ts";
 import { getSession, sessionClusters, setSessionRoot } from "./class-repo.ts";
 import { sessionCard } from "./class-card.ts";
+import type { AckGate } from "../kernel/ack-gate.ts";
 
 export class Notifier extends Outbox {
   /** Root messages of class sessions being posted, so two renders never post one twice. */
@@ -19,8 +20,8 @@ export class Notifier extends Outbox {
   private readonly sessionShown = new Map<string, string>();
 
   constructor(router: ChatRouter, private readonly db: Db, private readonly directory: Directory, log: Logger, minUpdateIntervalMs = 0,
-    private readonly zoneOf: (tenant: string) => string = () => "UTC", private readonly now: () => number = Date.now) {
-    super(router, log, minUpdateIntervalMs);
+    private readonly zoneOf: (tenant: string) => string = () => "UTC", private readonly now: () => number = Date.now, acks?: AckGate) {
+    super(router, log, minUpdateIntervalMs, acks);
   }
 
   /** A class session changed (or one of its clusters did): re-render its root message, ready / total, in place. */

@@ -73,9 +73,9 @@ export class Core implements InboundPort {
       config: opts.config, db, dataDir: opts.dataDir, directory, clock: opts.clock, log: opts.log, metrics: opts.metrics, redactor,
       kubeconfigs: new KubeconfigStore(db, opts.secretKey),
       notifier: new Notifier(this.router, db, directory, opts.log, opts.minUpdateIntervalMs ?? 0,
-        (tenant) => tenantConfig(opts.config, tenant)?.timezone ?? "UTC", () => opts.clock.now()),
+        (tenant) => tenantConfig(opts.config, tenant)?.timezone ?? "UTC", () => opts.clock.now(), this.acks),
       jobs: new JobQueue(db, opts.clock, opts.log, opts.metrics, {
-        concurrency: opts.config.queue.max_parallel_jobs, retryDelayMs: opts.jobRetryDelayMs, redact: (s) => redactor.redact(s),
+        concurrency: opts.config.queue.max_parallel_jobs, retryDelayMs: opts.jobRetryDelayMs, redact: (s) => redactor.redact(s), acks: this.acks,
       }),
       driver: opts.driver ?? createDriver(opts.config, opts.dataDir, { proxmoxTokenSecret: opts.proxmoxTokenSecret }, redactor, { db, log: opts.log }),
       locks: new Locks(),

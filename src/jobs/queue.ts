@@ -12,6 +12,7 @@ import type { Metrics } from "../metrics.ts";
 import { activeJobs, cancelHeldJob, completeJob, failJob, INFRA_KINDS, lockJob, resetStaleLocks, queueSummary, retryJobLater, runnableJobs } from "./repo.ts";
 import { fairOrder, sessionMayTakeSlot } from "./fair-order.ts";
 import { JobCancelled, JobFailure, Shutdown } from "./errors.ts";
+import type { AckGate } from "../kernel/ack-gate.ts";
 
 /** Runs one job; returns when it is done, throws JobCancelled / JobFailure (or anything) otherwise, and honours the signal. */
 export type JobRunner = (job: Job, signal: AbortSignal) => Promise<void>;
@@ -25,6 +26,8 @@ export interface QueueOptions {
   retryDelayMs?: number;
   /** Applied to every error message before it is stored. */
   redact?: (text: string) => string;
+  /** No job starts while acknowledgements are pending (a burst of commands goes first). */
+  acks?: AckGate;
 }
 
 export class JobQueue {
@@ -63,6 +66,7 @@ export class JobQueue {
   }
 
   private async fill(): Promise<void> {
+    if (this.opts.acks?.busy()) await this.opts.acks.clear();
     const busy = { infra: 0, light: 0 };
     for (const r of this.running.values()) busy[laneOf(r.job.kind)]++;
     const limit = { infra: this.concurrency, light: this.opts.lightConcurrency ?? 4 };

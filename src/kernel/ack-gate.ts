@@ -1,7 +1,8 @@
 /**
  * Acknowledge first: adapters count the requests that still wait for their acknowledgement (Slack's HTTP 200,
- * Discord's deferral), and the core's work waits until none has waited for a short quiet spell, so a burst of
- * commands is acknowledged as fast as a bare app would. A waiting caller goes ahead after `maxDelayMs` anyway, so a
+ * Discord's deferral), and the core's work (inbox entries, job starts, outbound chat) waits until none has waited
+ * for a short quiet spell, so a burst of commands is acknowledged as fast as a bare app would, even while earlier
+ * clusters are being built. A waiting caller goes ahead after `maxDelayMs` anyway, so a
  * steady stream of requests cannot starve the work.
  */
 export class AckGate {
@@ -26,6 +27,11 @@ export class AckGate {
     this.pending = Math.max(0, this.pending - 1);
     this.lastLeave = performance.now();
     this.arm();
+  }
+
+  /** True while an acknowledgement is pending or was given less than `quietMs` ago: work should wait for `clear()`. */
+  busy(): boolean {
+    return !this.quiet();
   }
 
   /** Resolves at once when nothing waits for its acknowledgement, else once that has been so for `quietMs` (or after `maxDelayMs`). */
