@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
 import { buttonsOf, CHANNEL, embedOf, startDiscordTest, USERS, warnings, type DiscordTest } from "./helpers.ts";
 
 let t: DiscordTest | undefined;
@@ -49,6 +50,36 @@ describe("Discord: redeliveries and the response window", () => {
     expect([a.deferred, a.ephemeral]).toEqual([true, true]);
     expect(embedOf(a.message).title).toBe("That command needs a fix");
     expect(embedOf(a.message).description).toContain('name "Lab3" is not valid');
+  });
+
+  it("an answer sent again after a crash edits the same deferred message: the student sees one answer, no follow-up", async () => {
+    const first = await startDiscordTest();
+    const f = first.fake;
+    const id = f.interactions.slash(USERS.bob, { id: CHANNEL.cs401 }, "create", { name: "lab3" });
+    const a = await f.interactions.answer(id);
+    if (a.kind !== "message") throw new Error("expected a message");
+    expect(embedOf(a.message).title).toBe("Request #1 sent");
+    const inbox = () => first.core.app.db.k.selectFrom("inbox").select("state").executeTakeFirstOrThrow();
+    while ((await inbox()).state !== "answered") await new Promise((r) => setTimeout(r, 10));
+    // As if the process had died after the answer went out but before it was recorded as answered.
+    await first.core.app.db.k.updateTable("inbox").set({ state: "replied", answered_at: null }).execute();
+    await first.crash();
+
+    t = await startDiscordTest({ restartOf: { fake: f, dataDir: first.dataDir, secretKey: first.secretKey } });
+    await t.idle();
+    const record = f.interactions.record(id);
+    expect(record.callbacks.map((c) => c.type)).toEqual([5]); // one acknowledgement, then only edits
+    expect(record.followups).toEqual([]);
+    expect(f.calls.filter((c) => c.method === "PATCH" && c.path.includes(record.token))).toHaveLength(2);
+    expect(embedOf(record.original!).title).toBe("Request #1 sent");
+    expect(embedOf(record.original!).description).toContain("Delayed by a restart");
+    expect(f.dmsTo(USERS.bob.id).filter((m) => embedOf(m).title === "Request #1 sent")).toEqual([]);
+    expect(await t.core.app.db.k.selectFrom("inbox").select("state").execute()).toEqual([{ state: "answered" }]);
+    expect(await count("requests")).toBe(1); // not run again
+    await t.close();
+    t = undefined;
+    await f.stop();
+    rmSync(first.dataDir, { recursive: true, force: true });
   });
 
   it("answers by DM once the interaction token has expired, since a private answer must stay private", async () => {

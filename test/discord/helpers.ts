@@ -59,9 +59,13 @@ export interface DiscordTest {
   adapter: DiscordAdapter;
   metrics: Metrics;
   logs: string[];
+  dataDir: string;
+  secretKey: Buffer;
   /** Waits until jobs and chat traffic settle. */
   idle(): Promise<void>;
   close(): Promise<void>;
+  /** Stops like a dying process: nothing accepted is waited for. */
+  crash(): Promise<void>;
 }
 
 export interface DiscordTestOptions {
@@ -71,19 +75,22 @@ export interface DiscordTestOptions {
   heartbeatIntervalMs?: number;
   /** Runs before the core starts, e.g. to register another platform's port next to Discord's. */
   beforeStart?: (core: Core) => void;
+  /** A fake and a data dir (with its secret key) of an earlier run, kept on close: this run is its restart. */
+  restartOf?: { fake: FakeDiscord; dataDir: string; secretKey: Buffer };
 }
 
 /** Starts the fake Discord, a core on a temp data dir, and the adapter (which logs in and registers /cluster). */
 export async function startDiscordTest(opts: DiscordTestOptions = {}): Promise<DiscordTest> {
-  const fake = await new FakeDiscord({ channels: Object.values(CHANNEL), heartbeatIntervalMs: opts.heartbeatIntervalMs }).start();
-  const dataDir = mkdtempSync(join(tmpdir(), "labforge-discord-"));
+  const fake = opts.restartOf?.fake ?? await new FakeDiscord({ channels: Object.values(CHANNEL), heartbeatIntervalMs: opts.heartbeatIntervalMs }).start();
+  const dataDir = opts.restartOf?.dataDir ?? mkdtempSync(join(tmpdir(), "labforge-discord-"));
+  const secretKey = opts.restartOf?.secretKey ?? randomBytes(32);
   const logs: string[] = [];
   const redactor = new Redactor();
   redactor.add(fake.token);
   const log = createLogger("debug", redactor, new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }) as never);
   const metrics = createMetrics(false);
   const config = parseConfig(opts.config ?? discordConfig(), "discord test config");
-  const core = new Core({ config, dataDir, secretKey: randomBytes(32), clock: systemClock, log, metrics, redactor, sweepIntervalMs: 3_600_000 });
+  const core = new Core({ config, dataDir, secretKey, clock: systemClock, log, metrics, redactor, sweepIntervalMs: 3_600_000 });
   const adapter = await startDiscord({
     core, token: fake.token, applicationId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl, log, metrics,
     tokenLifeMs: opts.tokenLifeMs,
@@ -91,13 +98,18 @@ export async function startDiscordTest(opts: DiscordTestOptions = {}): Promise<D
   opts.beforeStart?.(core);
   await core.start();
   return {
-    fake, core, adapter, metrics, logs,
+    fake, core, adapter, metrics, logs, dataDir, secretKey,
     idle: () => core.idle(),
     close: async () => {
       await adapter.stop();
       await core.stop();
+      if (opts.restartOf) return;
       await fake.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    crash: async () => {
+      await adapter.stop();
+      await core.stop({ drainMs: 0 });
     },
   };
 }

@@ -93,7 +93,9 @@ describe("Slack, HTTP mode, real Bolt against the fake Slack", () => {
       const first = await rig.responseFor(sent.responseUrl);
       expect(first).toMatchObject({ response_type: "ephemeral", replace_original: true });
       expect(fake.seen(sent.responseUrl, sent.ack)).toEqual([first]);
-      // The process dies after the answer went out but before it was recorded as answered.
+      const state = () => rig.t.core.app.db.k.selectFrom("inbox").select("state").executeTakeFirstOrThrow();
+      while ((await state()).state !== "answered") await new Promise((r) => setTimeout(r, 10));
+      // As if the process had died after the answer went out but before it was recorded as answered.
       await rig.t.core.app.db.k.updateTable("inbox").set({ state: "replied", answered_at: null }).execute();
       await rig.t.crash();
       await rig.slack.stop();
