@@ -13,7 +13,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeDiscord } from "../test/fakes/discord/fake-discord.ts";
 import type { FakeUser } from "../test/fakes/discord/payloads.ts";
-import { botCommand, stopBot, median, peakRssMb, ratio, spawnNode, stats, until, type Stats } from "./process-tools.ts";
+import { botCommand, medianRow, peakRssMb, spawnNode, stats, stopBot, until, type Stats } from "./process-tools.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -31,13 +31,6 @@ async function burst(fake: FakeDiscord, users: number[], sub: string, options: (
   if (!(await until(() => records.every((r) => r.callbacks.length > 0), 30_000))) throw new Error(`${records.filter((r) => r.callbacks.length === 0).length} interactions got no first response`);
   if (answered && !(await until(() => records.every((r) => r.original && !r.original.deferred), 120_000))) throw new Error("the bot did not fill in every answer within 2 minutes");
   return records.map((r) => r.callbacks[0]!.at - r.sentAt);
-}
-
-/** One table row: the medians over the rounds, side by side. */
-function row(size: number, bare: Stats[], ours: Stats[]): Record<string, unknown> {
-  const m = (xs: Stats[], k: "p50" | "p99") => median(xs.map((x) => x[k]));
-  return { burst: size, rounds: ours.length, "bare p50 ms": m(bare, "p50"), "bare p99 ms": m(bare, "p99"), "labforge p50 ms": m(ours, "p50"), "labforge p99 ms": m(ours, "p99"),
-    "p99 ratio": ratio(m(ours, "p99"), m(bare, "p99")), "≥ 1 s": ours.reduce((n, x) => n + x.over1s, 0), "labforge max ms": Math.max(...ours.map((x) => x.max)) };
 }
 
 async function main(): Promise<void> {
@@ -77,7 +70,7 @@ async function main(): Promise<void> {
       ours.push(stats(await burst(forBot, users, "create", create)));
       await new Promise((res) => setTimeout(res, 1000)); // the last answers' provisioning steps
     }
-    rows.push(row(size, bare, ours));
+    rows.push(medianRow(size, bare, ours, "≥ 1 s"));
   }
   const rss = peakRssMb(bot.child.pid!);
   await stopBot(bot.child);

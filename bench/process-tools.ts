@@ -54,6 +54,13 @@ export function spawnNode(args: string[], env: Record<string, string>, isReady: 
   return { child, ready };
 }
 
+/** One table row: the medians over the rounds of each app's p50 and p99 side by side, the ratio, the slow ones and the worst. */
+export function medianRow(size: number, bare: Stats[], ours: Stats[], slowLabel: string): Record<string, unknown> {
+  const m = (xs: Stats[], k: "p50" | "p99") => median(xs.map((x) => x[k]));
+  return { burst: size, rounds: ours.length, "bare p50 ms": m(bare, "p50"), "bare p99 ms": m(bare, "p99"), "labforge p50 ms": m(ours, "p50"), "labforge p99 ms": m(ours, "p99"),
+    "p99 ratio": ratio(m(ours, "p99"), m(bare, "p99")), [slowLabel]: ours.reduce((n, x) => n + x.over1s, 0), "labforge max ms": Math.max(...ours.map((x) => x.max)) };
+}
+
 /**
  * Builds the bot and returns `node`'s arguments as `npm start` runs it (its flags read from package.json); with
  * BENCH_PROFILE=<dir> also a CPU profile there, written when the bot is stopped by `stopBot`.

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FakeSlack } from "../test/fakes/slack/fake-slack.ts";
 import { slashCommandBody } from "../test/fakes/slack/signing.ts";
-import { memoryReport, botCommand, stopBot, busiestMinute, median, peakRssMb, ratio, round, spawnNode, stats, until, type Stats } from "./process-tools.ts";
+import { botCommand, busiestMinute, medianRow, memoryReport, peakRssMb, round, spawnNode, stats, stopBot, until, type Stats } from "./process-tools.ts";
 
 const SECRET = "bench-signing-secret-0123456789abcdef";
 const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
@@ -42,13 +42,6 @@ async function burst(url: string, fake: FakeSlack, users: number[], text: (u: st
     throw new Error("the bot did not answer every command of the burst within 2 minutes");
   }
   return latencies;
-}
-
-/** One table row: the medians over the rounds, side by side. */
-function row(size: number, bare: Stats[], ours: Stats[]): Record<string, unknown> {
-  const m = (xs: Stats[], k: "p50" | "p99") => median(xs.map((x) => x[k]));
-  return { burst: size, rounds: ours.length, "bare p50 ms": m(bare, "p50"), "bare p99 ms": m(bare, "p99"), "labforge p50 ms": m(ours, "p50"), "labforge p99 ms": m(ours, "p99"),
-    "p99 ratio": ratio(m(ours, "p99"), m(bare, "p99")), "acks ≥ 1 s": ours.reduce((n, x) => n + x.over1s, 0), "labforge max ms": Math.max(...ours.map((x) => x.max)) };
 }
 
 async function main(): Promise<void> {
@@ -101,7 +94,7 @@ async function main(): Promise<void> {
       }
       await new Promise((res) => setTimeout(res, 1000)); // the last answers' provisioning steps
     }
-    rows.push(row(size, bare, ours));
+    rows.push(medianRow(size, bare, ours, "acks ≥ 1 s"));
   }
   const rss = peakRssMb(bot.child.pid!);
   const minute = busiestMinute(fake.calls);
