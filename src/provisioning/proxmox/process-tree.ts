@@ -33,6 +33,9 @@ export async function runTree(file: string, args: string[], opts: TreeRunOptions
     detached: true, cancelSignal: opts.signal, forceKillAfterDelay: opts.killAfterMs,
     stdin: "ignore", buffer: false, reject: false, encoding: "utf8",
   });
+  // The line readers go on at once: execa leaves the pipes flowing, so output the child writes before they are
+  // attached (while the pid file below waits for the threadpool, say) would be lost, and their end never seen.
+  const lines = [pump(sub.stdout, opts.onStdout), pump(sub.stderr, opts.onStderr)];
   const pid = sub.pid;
   let timer: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -42,7 +45,6 @@ export async function runTree(file: string, args: string[], opts: TreeRunOptions
   };
   opts.signal.addEventListener("abort", onAbort, { once: true });
   if (pid !== undefined) await writeFile(opts.pidFile, JSON.stringify({ pgid: pid, file }), { mode: 0o600 }).catch(() => {});
-  const lines = [pump(sub.stdout, opts.onStdout), pump(sub.stderr, opts.onStderr)];
   try {
     const result = await sub;
     await Promise.all(lines);
