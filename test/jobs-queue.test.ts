@@ -13,6 +13,7 @@ import { createMetrics } from "../src/metrics.ts";
 import { Redactor } from "../src/util/redact.ts";
 import { ManualClock } from "../src/util/clock.ts";
 import type { Job, JobKind } from "../src/db/schema.ts";
+import { AckGate } from "../src/kernel/ack-gate.ts";
 
 let dir: string;
 let db: Db;
@@ -20,13 +21,13 @@ let queue: JobQueue | undefined;
 const clock = new ManualClock(1_000_000);
 afterEach(async () => { await queue?.stop(); await db?.close(); rmSync(dir, { recursive: true, force: true }); });
 
-function setup(opts: { retryDelayMs?: number; concurrency?: number } = {}) {
+function setup(opts: { retryDelayMs?: number; concurrency?: number; acks?: AckGate } = {}) {
   dir = mkdtempSync(join(tmpdir(), "labforge-queue-"));
   db = openDb(join(dir, "labforge.db"));
   const redactor = new Redactor();
   redactor.add("hunter2-secret");
   const log = createLogger("silent", redactor, new Writable({ write(_c, _e, cb) { cb(); } }) as never);
-  queue = new JobQueue(db, clock, log, createMetrics(false), { concurrency: opts.concurrency ?? 1, retryDelayMs: opts.retryDelayMs ?? 0, redact: (s) => redactor.redact(s) });
+  queue = new JobQueue(db, clock, log, createMetrics(false), { concurrency: opts.concurrency ?? 1, retryDelayMs: opts.retryDelayMs ?? 0, redact: (s) => redactor.redact(s), acks: opts.acks });
   return queue;
 }
 
@@ -140,5 +141,28 @@ describe("job queue outcomes", () => {
     expect(order).toEqual(["provision start", "deliver"]);
     release();
     await q.whenIdle();
+  });
+
+  it("starts no job while an acknowledgement is pending, starts it once they are out, and starts nothing after stop", async () => {
+    const acks = new AckGate(5, 10_000);
+    const q = setup({ acks });
+    await add("first");
+    const ran: string[] = [];
+    acks.enter();
+    await q.start({ provision: async (job) => { ran.push(job.cluster_id); } });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(ran).toEqual([]);
+    acks.leave();
+    await q.whenIdle();
+    expect(ran).toEqual(["first"]);
+
+    acks.enter();
+    await add("second");
+    q.pump();
+    await q.stop();
+    acks.leave();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(ran).toEqual(["first"]);
+    expect((await rows()).map((r) => r.state)).toEqual(["succeeded", "queued"]);
   });
 });

@@ -67,6 +67,7 @@ export class JobQueue {
 
   private async fill(): Promise<void> {
     if (this.opts.acks?.busy()) await this.opts.acks.clear();
+    if (this.stopped) return; // stop() came while the pump waited: nothing new starts
     const busy = { infra: 0, light: 0 };
     for (const r of this.running.values()) busy[laneOf(r.job.kind)]++;
     const limit = { infra: this.concurrency, light: this.opts.lightConcurrency ?? 4 };
@@ -82,7 +83,7 @@ export class JobQueue {
     for (const r of this.running.values()) if (r.job.session_id && laneOf(r.job.kind) === "infra") perSession.set(r.job.session_id, (perSession.get(r.job.session_id) ?? 0) + 1);
     for (const slot of fairOrder(due, running)) {
       const lane = laneOf(slot.kind);
-      if (busy[lane] >= limit[lane]) continue;
+      if (busy[lane] >= limit[lane] || this.stopped) continue;
       if (lane === "infra") {
         const othersWaiting = due.some((j) => laneOf(j.kind) === "infra" && j.session_id !== slot.session_id && !this.running.has(j.id));
         if (!sessionMayTakeSlot(slot, perSession.get(slot.session_id ?? "") ?? 0, limit.infra, othersWaiting)) continue;
