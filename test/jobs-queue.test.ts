@@ -14,6 +14,8 @@ import { Redactor } from "../src/util/redact.ts";
 import { ManualClock } from "../src/util/clock.ts";
 import type { Job, JobKind } from "../src/db/schema.ts";
 import { AckGate } from "../src/kernel/ack-gate.ts";
+import { queuePosition } from "../src/clusters/queue-position.ts";
+import type { App } from "../src/clusters/app.ts";
 
 let dir: string;
 let db: Db;
@@ -113,6 +115,18 @@ describe("job queue outcomes", () => {
     expect(ids((await runnableJobs(db.k, clock.now(), { kinds: ["provision"] })).due)).toEqual([provision.id]);
     expect(ids((await runnableJobs(db.k, clock.now(), { kinds: ["provision"], not: true })).due)).toEqual([deliver.id]);
     expect(await queueSummary(db.k, clock.now())).toEqual({ queued: 3, running: 1, nextRunAt: clock.now() + 60_000 });
+  });
+
+  it("a queue position counts the infrastructure jobs ahead, not deliveries waiting in their own lane", async () => {
+    setup();
+    await add("d1", "deliver");
+    await add("d2", "deliver");
+    await add("p1");
+    await add("p2");
+    const app = { db, clock } as unknown as App;
+    expect(await queuePosition(app, "p1")).toBe(1);
+    expect(await queuePosition(app, "p2")).toBe(2);
+    expect(await queuePosition(app, "d1")).toBeUndefined();
   });
 
   it("writes an outcome only while the writer holds the lock", async () => {

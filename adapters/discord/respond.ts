@@ -32,7 +32,7 @@ const NO_PINGS = { parse: [] as never[] };
  * `work` resolves after `show` did, so the core records an answer only once it was shown.
  */
 export async function answer(ctx: AnswerContext, i: RepliableInteraction, who: Asker, work: (show: (reply: Reply) => Promise<void>) => Promise<unknown>,
-  acknowledged: () => void = () => {}): Promise<void> {
+  acknowledged: () => void): Promise<void> {
   const receivedAt = Date.now();
   ctx.open.track(who.channel, who.identity, i, receivedAt);
   const deferral = i.deferReply({ flags: MessageFlags.Ephemeral }).then(() => true, (err: unknown) => failed(ctx, err, "defer")).finally(acknowledged);

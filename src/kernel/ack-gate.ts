@@ -38,8 +38,9 @@ export class AckGate {
   clear(): Promise<void> {
     if (this.quiet()) return Promise.resolve();
     return new Promise((resolve) => {
-      const timeout = setTimeout(go, this.maxDelayMs);
-      function go(): void { clearTimeout(timeout); resolve(); }
+      const go = (): void => { clearTimeout(timeout); resolve(); };
+      // Past its maximum a waiter goes, and leaves the list (a steady stream of requests must not grow it).
+      const timeout = setTimeout(() => { this.waiters = this.waiters.filter((w) => w !== go); resolve(); }, this.maxDelayMs);
       this.waiters.push(go);
       this.arm();
     });

@@ -64,23 +64,23 @@ async function burst(s: FakeSlack, url: string, bot: BotProcess, signal: NodeJS.
   let acked = 0;
   const sent = await Promise.all(STUDENTS.map(async (u, i): Promise<Sent> => {
     const body = slashCommandBody({ user_id: u, channel_id: "C0LAB", text: `create lab-${u.toLowerCase()} workers=0`, trigger_id: `trig-burst-${u}`, response_url: urls[i]! });
-    try {
-      const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...slackSignature(SECRET, body) } });
-      const text = await res.text();
-      if (res.status === 200 && ++acked === signalAfter) bot.child.kill(signal);
-      return { body, status: res.status, ack: (res.status === 200 && text ? JSON.parse(text) : {}) as { text?: string } };
-    } catch {
-      return { body, status: 0, ack: {} };
-    }
+    const answer = await send(url, body).catch((): Sent => ({ body, status: 0, ack: {} }));
+    if (answer.status === 200 && ++acked === signalAfter) bot.child.kill(signal);
+    return answer;
   }));
   return { urls, sent };
 }
 
-/** Sends a command again as Slack retries one it saw no 200 for: the same request, with X-Slack-Retry-Num. */
-async function retry(url: string, body: string): Promise<Sent> {
-  const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-retry-num": "1", "x-slack-retry-reason": "http_error", ...slackSignature(SECRET, body) } });
+/** Posts one signed command; resolves with its HTTP status and the acknowledgement's body (when it was a 200). */
+async function send(url: string, body: string, headers: Record<string, string> = {}): Promise<Sent> {
+  const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...headers, ...slackSignature(SECRET, body) } });
   const text = await res.text();
-  return { body, status: res.status, ack: (text ? JSON.parse(text) : {}) as { text?: string } };
+  return { body, status: res.status, ack: (res.status === 200 && text ? JSON.parse(text) : {}) as { text?: string } };
+}
+
+/** Sends a command again as Slack retries one it saw no 200 for: the same request, with X-Slack-Retry-Num. */
+function retry(url: string, body: string): Promise<Sent> {
+  return send(url, body, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_error" });
 }
 
 async function everyoneReady(s: FakeSlack, dbFile: string, urls: string[]): Promise<void> {

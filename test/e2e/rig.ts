@@ -106,6 +106,9 @@ export async function startBothPlatforms(mode: SlackMode): Promise<BothPlatforms
   const discordText = async (interaction: string): Promise<string> => {
     const a = await discord.interactions.answer(interaction);
     if (a.kind !== "message") throw new Error("expected a message");
+    // The bot's acknowledgement is an ephemeral deferral sent at once, the answer an edit of it: one callback only.
+    const callbacks = discord.interactions.record(interaction).callbacks.map((c) => c.type);
+    if (!a.deferred || !a.ephemeral || callbacks.join() !== "5") throw new Error(`expected one ephemeral deferral filled in, got callbacks ${callbacks.join()} (deferred ${a.deferred}, ephemeral ${a.ephemeral})`);
     const embed = (a.message.embeds[0] ?? {}) as { title?: string; description?: string };
     return `${embed.title ?? ""}\n${embed.description ?? ""}`;
   };
