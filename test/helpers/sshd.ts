@@ -1,10 +1,9 @@
 /** Starts a real OpenSSH server on loopback addresses for tests: key-only, its own host key and config, run as a plain user. */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { basename, join } from "node:path";
-import ssh2 from "ssh2";
 
 export const SSHD_BIN = "/usr/sbin/sshd";
 /** The plain user tests log in as when they run as root (root's shell start-up is slow and root logins are off). */
@@ -152,10 +151,13 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   };
 }
 
+/** A fresh host key made by OpenSSH's own ssh-keygen: ssh2's generator writes one sshd cannot load about once in 250. */
 function writeHostKey(dir: string): string {
-  const pair = ssh2.utils.generateKeyPairSync("ed25519");
-  writeFileSync(join(dir, "host_ed25519"), pair.private, { mode: 0o600 });
-  return pair.public.trim();
+  const file = join(dir, "host_ed25519");
+  rmSync(file, { force: true });
+  rmSync(`${file}.pub`, { force: true });
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file], { stdio: "ignore" });
+  return readFileSync(`${file}.pub`, "utf8").trim();
 }
 
 /** Spawns `sshd -D -e -f cfg` and resolves once it listens (rejects with its stderr when it exits). */
