@@ -17,9 +17,14 @@ export async function sessionClusters(db: Kysely<Database>, sessionId: string): 
   return db.selectFrom("clusters").selectAll().where("session_id", "=", sessionId).orderBy("name").orderBy("created_at").execute();
 }
 
-/** Remembers the session's root message. */
-export async function setSessionRoot(db: Kysely<Database>, id: string, ref: string): Promise<void> {
-  await db.updateTable("class_sessions").set({ root_ref: ref }).where("id", "=", id).execute();
+/** Remembers the session's root message and the digest of the card it was posted with. */
+export async function setSessionRoot(db: Kysely<Database>, id: string, ref: string, shown: string): Promise<void> {
+  await db.updateTable("class_sessions").set({ root_ref: ref, root_shown: shown }).where("id", "=", id).execute();
+}
+
+/** Remembers which card the session's root message shows now (a digest), once its update has landed. */
+export async function setSessionShown(db: Kysely<Database>, id: string, shown: string): Promise<void> {
+  await db.updateTable("class_sessions").set({ root_shown: shown }).where("id", "=", id).execute();
 }
 
 /** The name of a session's n-th cluster: `lab5-01`. */

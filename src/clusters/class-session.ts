@@ -61,7 +61,7 @@ export async function createSession(app: App, p: Principal, r: SessionRequest): 
   const session: ClassSession = {
     id: newSessionId(), tenant: r.tenantId, name: r.name, instructor: p.identity, channel: r.channel,
     workers: r.workers, size: r.size, ttl_ms: r.ttlMs, starts_at: startsAt, provision_at: plan.provisionAt,
-    estimate_ms: plan.estimateMs, root_ref: null, state: "active", created_at: now, updated_at: now,
+    estimate_ms: plan.estimateMs, root_ref: null, root_shown: null, state: "active", created_at: now, updated_at: now,
   };
 
   const made = await transact(app.db, async (trx): Promise<Made> => {

@@ -1,4 +1,9 @@
-/** The outbox plus each cluster's root message (posted once, then updated in place) and the thread under it. */
+/**
+ * The outbox plus each cluster's root message (posted once, then updated in place) and the thread under it. Each root
+ * message's last landed card is stored as a digest: an unchanged card is not sent again, and a start re-renders what a
+ * crash left stale.
+ */
+import { createHash } from "node:crypto";
 import type { Card } from "../kernel/cards.ts";
 import type { ChatRouter } from "../chat/router.ts";
 import { Outbox } from "../chat/outbox.ts";
@@ -7,17 +12,15 @@ import type { Cluster } from "../db/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Directory } from "../tenants/directory.ts";
 import { clusterCard } from "./render.ts";
-import { getCluster, setRootRef } from "./repo.ts";
+import { getCluster, setRootRef, setRootShown } from "./repo.ts";
 import { latestJob } from "../jobs/repo.ts";
-import { getSession, sessionClusters, setSessionRoot } from "./class-repo.ts";
+import { getSession, sessionClusters, setSessionRoot, setSessionShown } from "./class-repo.ts";
 import { sessionCard } from "./class-card.ts";
 import type { AckGate } from "../kernel/ack-gate.ts";
 
 export class Notifier extends Outbox {
   /** Root messages of class sessions being posted, so two renders never post one twice. */
   private readonly sessionRoots = new Map<string, Promise<string | undefined>>();
-  /** The last card sent for each session: a change of a cluster that leaves the counts alone sends nothing. */
-  private readonly sessionShown = new Map<string, string>();
 
   constructor(router: ChatRouter, private readonly db: Db, private readonly directory: Directory, log: Logger, minUpdateIntervalMs = 0,
     private readonly zoneOf: (tenant: string) => string = () => "UTC", private readonly now: () => number = Date.now, acks?: AckGate) {
@@ -32,10 +35,10 @@ export class Notifier extends Outbox {
       const posted = s.root_ref ?? await this.ensureSessionRoot(sessionId);
       if (!posted || posted !== s.root_ref) return; // just posted, with the current card
       const card = await this.sessionCardOf(sessionId);
-      const shown = JSON.stringify(card);
-      if (this.sessionShown.get(sessionId) === shown) return;
-      this.sessionShown.set(sessionId, shown);
-      this.track(this.router.update(posted, card), "update");
+      const shown = digest(card);
+      // A change of a cluster that leaves the counts alone sends nothing.
+      if (s.root_shown === shown) return;
+      this.track(this.router.update(posted, card).then(() => setSessionShown(this.db.k, sessionId, shown)), "update");
     });
   }
 
@@ -72,8 +75,9 @@ export class Notifier extends Outbox {
     let posting = this.sessionRoots.get(sessionId);
     if (!posting) {
       posting = (async () => {
-        const ref = await this.router.post(s.channel, await this.sessionCardOf(sessionId));
-        await setSessionRoot(this.db.k, sessionId, ref);
+        const card = await this.sessionCardOf(sessionId);
+        const ref = await this.router.post(s.channel, card);
+        await setSessionRoot(this.db.k, sessionId, ref, digest(card));
         return ref;
       })().finally(() => this.sessionRoots.delete(sessionId));
       this.sessionRoots.set(sessionId, posting);
@@ -92,17 +96,26 @@ export class Notifier extends Outbox {
     // A class session's clusters have no message of their own: the session's counts them.
     if (c.session_id) { this.sessionChanged(c.session_id); return; }
     if (!c.root_ref) { await this.postRoot(c); return; }
-    this.track(this.router.update(c.root_ref, await this.cardFor(c)), "update");
+    const card = await this.cardFor(c);
+    const shown = digest(card);
+    if (c.root_shown === shown) return;
+    this.track(this.router.update(c.root_ref, card).then(() => setRootShown(this.db.k, c.id, shown)), "update");
   }
 
   /** Posts the first root message of a cluster and remembers its ref. */
   private async postRoot(c: Cluster): Promise<string> {
-    const ref = await this.router.post(c.channel, await this.cardFor(c));
-    await setRootRef(this.db.k, c.id, ref);
+    const card = await this.cardFor(c);
+    const ref = await this.router.post(c.channel, card);
+    await setRootRef(this.db.k, c.id, ref, digest(card));
     return ref;
   }
 
   private async cardFor(c: Cluster): Promise<Card> {
     return clusterCard(c, await latestJob(this.db.k, c.id), this.directory.label(c.owner));
   }
+}
+
+/** A short digest of a card, to tell whether a root message already shows it. */
+function digest(card: Card): string {
+  return createHash("sha256").update(JSON.stringify(card)).digest("base64url").slice(0, 22);
 }

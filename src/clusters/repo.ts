@@ -35,6 +35,11 @@ export function nodesOf(cluster: Pick<Cluster, "nodes">): NodeInfo[] {
 }
 
 /** Remembers the root progress message of a cluster. */
-export async function setRootRef(db: Kysely<Database>, id: string, ref: string): Promise<void> {
-  await db.updateTable("clusters").set({ root_ref: ref }).where("id", "=", id).execute();
+export async function setRootRef(db: Kysely<Database>, id: string, ref: string, shown: string): Promise<void> {
+  await db.updateTable("clusters").set({ root_ref: ref, root_shown: shown }).where("id", "=", id).execute();
+}
+
+/** Remembers which card the root message shows now (a digest), once its update has landed. */
+export async function setRootShown(db: Kysely<Database>, id: string, shown: string): Promise<void> {
+  await db.updateTable("clusters").set({ root_shown: shown }).where("id", "=", id).execute();
 }

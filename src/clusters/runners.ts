@@ -19,10 +19,23 @@ export function lifecycleRunners(app: App): Partial<Record<JobKind, JobRunner>> 
   };
 }
 
-/** On start: clusters whose root message was never posted (the process died first) get it now. */
-export async function postMissingRootMessages(app: App): Promise<number> {
-  const rows = await app.db.k.selectFrom("clusters").select("id").where("root_ref", "is", null)
-    .where("state", "not in", ["deleted", "rejected"]).execute();
-  for (const r of rows) app.notifier.clusterChanged(r.id);
-  return rows.length;
+/** How long after its end a cluster's or session's root message is still brought up to date on start. */
+const CATCH_UP_ENDED_MS = 86_400_000;
+
+/**
+ * On start: root messages a crash left behind get the current card: never posted (the process died first), or an
+ * update that never landed. Each is re-rendered; the notifier sends only those whose card differs from the one shown.
+ */
+export async function catchUpRootMessages(app: App): Promise<void> {
+  const recent = app.clock.now() - CATCH_UP_ENDED_MS;
+  const clusters = await app.db.k.selectFrom("clusters").select("id")
+    .where((eb) => eb.or([
+      eb.and([eb("root_ref", "is", null), eb("state", "not in", ["deleted", "rejected"])]),
+      // Posted by this labforge (an older one kept no digest) and still live, or ended within a day.
+      eb.and([eb("root_shown", "is not", null), eb.or([eb("state", "not in", ["deleted", "rejected"]), eb("updated_at", ">", recent)])]),
+    ])).execute();
+  for (const c of clusters) app.notifier.clusterChanged(c.id);
+  const sessions = await app.db.k.selectFrom("class_sessions").select("id").where("root_shown", "is not", null)
+    .where((eb) => eb.or([eb("state", "=", "active"), eb("updated_at", ">", recent)])).execute();
+  for (const s of sessions) app.notifier.sessionChanged(s.id);
 }

@@ -225,6 +225,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX step_durations_size ON step_durations(size, workers, at);
   `,
+  /* 9: root messages after a crash: a digest of the card each root message last showed (NULL: posted by an older
+     labforge), so a start re-renders only the ones a crash left stale */ `
+  ALTER TABLE clusters ADD COLUMN root_shown TEXT;
+  ALTER TABLE class_sessions ADD COLUMN root_shown TEXT;
+  `,
 ];
 
 /** Applies every migration newer than the database's `user_version`; returns how many ran. */

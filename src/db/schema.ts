@@ -21,6 +21,8 @@ export interface ClustersTable {
   ttl_ms: number;
   channel: string;
   root_ref: string | null;
+  /** A digest of the card the root message last showed; NULL when posted by an older labforge. */
+  root_shown: Generated<string | null>;
   /** JSON list of NodeInfo once the VMs exist. */
   nodes: string | null;
   expires_at: number | null;
@@ -228,6 +230,8 @@ export interface ClassSessionsTable {
   /** The estimate of how long provisioning the whole session takes. */
   estimate_ms: number;
   root_ref: string | null;
+  /** A digest of the card the root message last showed; NULL when posted by an older labforge. */
+  root_shown: Generated<string | null>;
   state: "active" | "deleted";
   created_at: number;
   updated_at: number;

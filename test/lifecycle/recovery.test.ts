@@ -1,4 +1,4 @@
-/** What a restart finds half done is finished once: a delivery that was being sent, a root message never posted. */
+/** What a restart finds half done is finished once: a delivery that was being sent, a root message never posted or left stale. */
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,5 +63,48 @@ describe("recovery after a crash", () => {
     const posts = t.port.sent.filter((s) => s.kind === "post" && s.card.title === "lab1 · dsg");
     expect(posts).toHaveLength(1);
     expect((await row(t, "lab1")).root_ref).toBe(posts[0]!.ref);
+  });
+
+  it("a root message whose updates never landed shows the current card after a restart, once; an up-to-date one is left alone", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "labforge-recovery-"));
+    const first = await makeCore({ dataDir, secretKey });
+    // Slack is down for updates from the moment the root message is posted: every later state is lost with the process.
+    first.port.update = async () => { throw new Error("chat.update: service unavailable"); };
+    await readyCluster(first, "console:dan", "lab1", { tenant: "dsg" });
+    const root = first.port.sent.find((s) => s.kind === "post" && s.card.title === "lab1 · dsg")!;
+    expect(root.card.fields?.find((f) => f.label === "State")?.value).not.toBe("Ready");
+    await first.close();
+
+    const second = await makeCore({ dataDir, secretKey });
+    await second.idle();
+    const updates = second.port.sent.filter((s) => s.kind === "update");
+    expect(updates.map((u) => u.target)).toEqual([root.ref]);
+    expect(updates[0]!.card.fields?.find((f) => f.label === "State")?.value).toBe("Ready");
+    expect(second.port.sent.filter((s) => s.kind === "post")).toEqual([]);
+    await second.close();
+
+    t = await makeCore({ dataDir, secretKey });
+    await t.idle();
+    expect(t.port.sent).toEqual([]);
+  });
+
+  it("a class session's message whose updates never landed shows the current counts after a restart, once", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "labforge-recovery-"));
+    const first = await makeCore({ dataDir, secretKey });
+    first.port.update = async () => { throw new Error("chat.update: service unavailable"); };
+    expect((await first.cmd("console:ada", "class create lab5 workers=0 for=console:bob,console:carol")).code).toBeUndefined();
+    await first.idle();
+    const root = first.port.sent.find((m) => m.kind === "post" && m.card.title.startsWith("Class session lab5"))!;
+    expect(root.card.title).toBe("Class session lab5 · cs401: 0 / 2 ready");
+    await first.close();
+
+    const second = await makeCore({ dataDir, secretKey });
+    await second.idle();
+    expect(second.port.sent.map((m) => `${m.kind} ${m.target} ${m.card.title}`)).toEqual([`update ${root.ref} Class session lab5 · cs401: 2 / 2 ready`]);
+    await second.close();
+
+    t = await makeCore({ dataDir, secretKey });
+    await t.idle();
+    expect(t.port.sent).toEqual([]);
   });
 });
