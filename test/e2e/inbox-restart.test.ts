@@ -4,7 +4,8 @@
  * them have arrived; what it did not acknowledge is sent again, as Slack retries, to the restarted bot. Then all 30
  * clusters exist and reach Ready, and each student sees exactly one answer: the acknowledgement shows "working on
  * it", the answer replaces that, and an answer sent again after the restart (one on its way when the kill came)
- * replaces the first instead of showing twice.
+ * replaces the first instead of showing twice. And a root message whose updates a crash kept from landing shows the
+ * cluster's state after the restart.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { FakeSlack } from "../fakes/slack/fake-slack.ts";
 import { slackSignature, slashCommandBody } from "../fakes/slack/signing.ts";
+import { blocksText } from "../slack/helpers.ts";
 import { startBot, type BotProcess } from "../helpers/bot-process.ts";
 
 const SECRET = "inbox-signing-secret-0123456789abcdef";
@@ -153,4 +155,47 @@ describe("the inbox through the real process", () => {
     expect(r.seen.filter(([m]) => m!.includes("Delayed by a restart"))).toEqual([]);
     if (process.env.LABFORGE_REPORT) console.log(`SIGTERM after 15 acks: ${30 - r.refused} acknowledged and answered by the stopping bot, ${r.refused} refused and retried to the next`);
   }, 150_000);
+});
+
+describe("root messages through the real process", () => {
+  it("a root message whose updates never landed (chat.update failing, then SIGKILL) shows Ready after the restart", async () => {
+    slack = new FakeSlack({ rateScale: 20 });
+    await slack.start();
+    dir = mkdtempSync(join(tmpdir(), "labforge-root-e2e-"));
+    const configFile = join(dir, "labforge.yaml");
+    writeFileSync(configFile, JSON.stringify(config()));
+    const env = {
+      LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile, SLACK_MODE: "http", SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl,
+    };
+    const dbFile = join(dir, "data", "labforge.db");
+    slack.failNext("chat.update", "internal_error", 10_000);
+    const first = await startSlackBot(env);
+    const body = slashCommandBody({ user_id: STUDENTS[0]!, channel_id: "C0LAB", text: "create lab1 workers=0", trigger_id: "trig-root", response_url: slack.responseUrl() });
+    expect((await send(first.url, body)).status).toBe(200);
+    const deadline = Date.now() + 30_000;
+    while (readDb<{ state: string }>(dbFile, "select state from clusters")[0]?.state !== "ready" || slack.files.length === 0) {
+      if (Date.now() > deadline) throw new Error("lab1 did not become ready");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.bot.child.kill("SIGKILL");
+    await first.bot.exited;
+    const root = [...slack.messages.values()].find((m) => m.channel === "C0LAB" && !m.thread_ts)!;
+    expect(blocksText(root.blocks)).not.toContain('"*State*\\nReady');
+    expect(root.updates).toBe(0);
+
+    slack.heal("chat.update");
+    const second = await startSlackBot(env);
+    const until = Date.now() + 30_000;
+    while (!blocksText(root.blocks).includes('"*State*\\nReady')) {
+      if (Date.now() > until) throw new Error(`the root message still shows: ${blocksText(root.blocks).slice(0, 300)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(root.updates).toBe(1);
+    // No second root message, and no second kubeconfig.
+    expect([...slack.messages.values()].filter((m) => m.channel === "C0LAB" && !m.thread_ts)).toHaveLength(1);
+    expect(slack.files).toHaveLength(1);
+    second.bot.child.kill("SIGTERM");
+    expect(await second.bot.exited).toBe(0);
+  }, 90_000);
 });

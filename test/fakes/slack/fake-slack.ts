@@ -94,6 +94,11 @@ export class FakeSlack {
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array(times).fill(error)]);
   }
 
+  /** Makes `method` work again: drops the faults still waiting for it. */
+  heal(method: string): void {
+    this.faults.delete(method);
+  }
+
   /** Makes the next call(s) of `method` answer 429 with this Retry-After, whatever the buckets say. */
   rateLimitNext(method: string, retryAfterSeconds = 1, times = 1): void {
     this.forced429.set(method, [...(this.forced429.get(method) ?? []), ...Array(times).fill(retryAfterSeconds)]);
