@@ -1,7 +1,7 @@
 /**
  * The outbox plus each cluster's root message (posted once, then updated in place) and the thread under it. Each root
  * message's last landed card is stored as a digest: an unchanged card is not sent again, and a start re-renders what a
- * crash left stale.
+ * crash left stale. Thread replies are saved until the platform has them, so a start sends what a crash held back.
  */
 import { createHash } from "node:crypto";
 import type { Card } from "../kernel/cards.ts";
@@ -15,6 +15,7 @@ import { clusterCard } from "./render.ts";
 import { getCluster, setRootRef, setRootShown } from "./repo.ts";
 import { latestJob } from "../jobs/repo.ts";
 import { getSession, sessionClusters, setSessionRoot, setSessionShown } from "./class-repo.ts";
+import { dropReply, pendingReplies, saveReply, type Reply } from "./thread-replies.ts";
 import { sessionCard } from "./class-card.ts";
 import type { AckGate } from "../kernel/ack-gate.ts";
 
@@ -53,17 +54,35 @@ export class Notifier extends Outbox {
    * 40 clusters do not bury the failures that need the instructor.
    */
   thread(clusterId: string, card: Card, opts: { routine?: boolean } = {}): void {
-    void this.run(`cluster:${clusterId}`, async () => {
-      const c = await getCluster(this.db.k, clusterId);
-      if (!c) return;
-      if (c.session_id) {
-        if (opts.routine) return;
-        const ref = await this.ensureSessionRoot(c.session_id);
-        if (ref) this.track(this.router.replyInThread(ref, { ...card, title: `${c.name}: ${card.title}` }), "thread reply");
-        return;
+    const reply = { clusterId, card, routine: opts.routine ?? false };
+    const saved = saveReply(this.db.k, reply, this.now());
+    saved.catch(() => undefined); // the failure is logged where the send awaits it
+    this.sendReply(reply, saved);
+  }
+
+  /** On start: sends the thread replies an earlier process saved but never handed to the platform; returns how many. */
+  async resendReplies(): Promise<number> {
+    const pending = await pendingReplies(this.db.k);
+    for (const r of pending) this.sendReply(r, Promise.resolve(r.id));
+    return pending.length;
+  }
+
+  /** Sends a saved reply in order with the cluster's root message; it is forgotten once handed over, or refused. */
+  private sendReply(r: Reply, saved: Promise<number>): void {
+    void this.run(`cluster:${r.clusterId}`, async () => {
+      const id = await saved;
+      let handed = false;
+      try {
+        const c = await getCluster(this.db.k, r.clusterId);
+        if (!c || (c.session_id && r.routine)) return;
+        const ref = c.session_id ? await this.ensureSessionRoot(c.session_id) : c.root_ref ?? await this.postRoot(c);
+        if (!ref) return;
+        const card = c.session_id ? { ...r.card, title: `${c.name}: ${r.card.title}` } : r.card;
+        this.track(this.router.replyInThread(ref, card).finally(() => dropReply(this.db.k, id)), "thread reply");
+        handed = true;
+      } finally {
+        if (!handed) await dropReply(this.db.k, id);
       }
-      const ref = c.root_ref ?? await this.postRoot(c);
-      this.track(this.router.replyInThread(ref, card), "thread reply");
     });
   }
 

@@ -13,7 +13,7 @@ import { Directory } from "../tenants/directory.ts";
 import { KubeconfigStore } from "../secrets/kubeconfig-store.ts";
 import { Notifier } from "../clusters/notifier.ts";
 import { JobQueue } from "../jobs/queue.ts";
-import { catchUpRootMessages, lifecycleRunners } from "../clusters/runners.ts";
+import { catchUpChat, lifecycleRunners } from "../clusters/runners.ts";
 import { namespaceRunners } from "../namespaces/revoke.ts";
 import { createDriver } from "../provisioning/select-driver.ts";
 import { Locks } from "../util/locks.ts";
@@ -111,12 +111,12 @@ export class Core implements InboundPort {
   /** From now on `accept` refuses, so platforms see no acknowledgement and deliver again to the next process. */
   refuseNew(): void { this.inbox.close(); }
 
-  /** Recovers after a restart (stale locks, unposted approval cards, root messages never posted or left stale, unanswered inbox entries) and starts jobs and sweeps. */
+  /** Recovers after a restart (stale locks, unposted approval cards, root messages never posted or left stale, unsent thread replies, unanswered inbox entries) and starts jobs and sweeps. */
   async start(): Promise<void> {
     if (!this.router.hasPorts) throw new Error("register at least one chat adapter before starting the core");
     await this.app.jobs.start({ ...lifecycleRunners(this.app), ...namespaceRunners(this.app) });
     await postMissingApprovalCards(this.app);
-    await catchUpRootMessages(this.app);
+    await catchUpChat(this.app);
     await this.inbox.recover();
     await this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), this.sweepIntervalMs);

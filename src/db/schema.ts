@@ -247,6 +247,17 @@ export interface StepDurationsTable {
   at: number;
 }
 
+/** A reply for a cluster's thread, kept from when it is made until the platform was handed it. */
+export interface ThreadRepliesTable {
+  id: Generated<number>;
+  cluster_id: string;
+  /** The Card, as JSON. */
+  card: string;
+  /** 1 for a step done (left out of a class session's shared thread). */
+  routine: number;
+  created_at: number;
+}
+
 export interface Database {
   clusters: ClustersTable;
   requests: RequestsTable;
@@ -266,6 +277,7 @@ export interface Database {
   job_steps: JobStepsTable;
   class_sessions: ClassSessionsTable;
   step_durations: StepDurationsTable;
+  thread_replies: ThreadRepliesTable;
 }
 
 export type Cluster = Selectable<ClustersTable>;

@@ -4,15 +4,15 @@
  * them have arrived; what it did not acknowledge is sent again, as Slack retries, to the restarted bot. Then all 30
  * clusters exist and reach Ready, and each student sees exactly one answer: the acknowledgement shows "working on
  * it", the answer replaces that, and an answer sent again after the restart (one on its way when the kill came)
- * replaces the first instead of showing twice. And a root message whose updates a crash kept from landing shows the
- * cluster's state after the restart.
+ * replaces the first instead of showing twice. And chat a crash kept from landing is sent by the restarted bot: the
+ * root message's current state, the thread replies.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { FakeSlack } from "../fakes/slack/fake-slack.ts";
+import { FakeSlack, type Message } from "../fakes/slack/fake-slack.ts";
 import { slackSignature, slashCommandBody } from "../fakes/slack/signing.ts";
 import { blocksText } from "../slack/helpers.ts";
 import { startBot, type BotProcess } from "../helpers/bot-process.ts";
@@ -157,45 +157,67 @@ describe("the inbox through the real process", () => {
   }, 150_000);
 });
 
-describe("root messages through the real process", () => {
-  it("a root message whose updates never landed (chat.update failing, then SIGKILL) shows Ready after the restart", async () => {
-    slack = new FakeSlack({ rateScale: 20 });
-    await slack.start();
-    dir = mkdtempSync(join(tmpdir(), "labforge-root-e2e-"));
-    const configFile = join(dir, "labforge.yaml");
-    writeFileSync(configFile, JSON.stringify(config()));
-    const env = {
-      LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile, SLACK_MODE: "http", SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl,
-    };
-    const dbFile = join(dir, "data", "labforge.db");
-    slack.failNext("chat.update", "internal_error", 10_000);
-    const first = await startSlackBot(env);
-    const body = slashCommandBody({ user_id: STUDENTS[0]!, channel_id: "C0LAB", text: "create lab1 workers=0", trigger_id: "trig-root", response_url: slack.responseUrl() });
-    expect((await send(first.url, body)).status).toBe(200);
-    const deadline = Date.now() + 30_000;
-    while (readDb<{ state: string }>(dbFile, "select state from clusters")[0]?.state !== "ready" || slack.files.length === 0) {
-      if (Date.now() > deadline) throw new Error("lab1 did not become ready");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    first.bot.child.kill("SIGKILL");
-    await first.bot.exited;
-    const root = [...slack.messages.values()].find((m) => m.channel === "C0LAB" && !m.thread_ts)!;
-    expect(blocksText(root.blocks)).not.toContain('"*State*\\nReady');
-    expect(root.updates).toBe(0);
+/** One student's cluster through a bot whose chat traffic `hold` keeps from landing, SIGKILLed once it is ready and DMed. */
+async function killWhileHeld(hold: (s: FakeSlack) => void): Promise<{ s: FakeSlack; root: Message; restart: () => Promise<BotProcess> }> {
+  const s = slack = new FakeSlack({ rateScale: 20 });
+  await s.start();
+  dir = mkdtempSync(join(tmpdir(), "labforge-chat-e2e-"));
+  const configFile = join(dir, "labforge.yaml");
+  writeFileSync(configFile, JSON.stringify(config()));
+  const env = {
+    LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile, SLACK_MODE: "http", SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: s.botToken, SLACK_API_URL: s.apiUrl,
+  };
+  const dbFile = join(dir, "data", "labforge.db");
+  const first = await startSlackBot(env);
+  const body = slashCommandBody({ user_id: STUDENTS[0]!, channel_id: "C0LAB", text: "create lab1 workers=0", trigger_id: "trig-root", response_url: s.responseUrl() });
+  expect((await send(first.url, body)).status).toBe(200);
+  const root = await eventually(() => [...s.messages.values()].find((m) => m.channel === "C0LAB" && !m.thread_ts), "the root message");
+  hold(s);
+  await eventually(() => readDb<{ state: string }>(dbFile, "select state from clusters")[0]?.state === "ready" && s.files.length === 1, "lab1 ready and DMed");
+  first.bot.child.kill("SIGKILL");
+  await first.bot.exited;
+  return { s, root, restart: async () => (await startSlackBot(env)).bot };
+}
 
-    slack.heal("chat.update");
-    const second = await startSlackBot(env);
-    const until = Date.now() + 30_000;
-    while (!blocksText(root.blocks).includes('"*State*\\nReady')) {
-      if (Date.now() > until) throw new Error(`the root message still shows: ${blocksText(root.blocks).slice(0, 300)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+async function eventually<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const READY = '"*State*\\nReady';
+
+describe("chat a crash held back, through the real process", () => {
+  it("a root message whose updates never landed (chat.update failing, then SIGKILL) shows Ready after the restart", async () => {
+    const { s, root, restart } = await killWhileHeld((f) => f.failNext("chat.update", "internal_error", 10_000));
+    expect(blocksText(root.blocks)).not.toContain(READY);
+    expect(root.updates).toBe(0);
+    s.heal("chat.update");
+    const second = await restart();
+    await eventually(() => blocksText(root.blocks).includes(READY), "the root message to show Ready");
     expect(root.updates).toBe(1);
     // No second root message, and no second kubeconfig.
-    expect([...slack.messages.values()].filter((m) => m.channel === "C0LAB" && !m.thread_ts)).toHaveLength(1);
-    expect(slack.files).toHaveLength(1);
-    second.bot.child.kill("SIGTERM");
-    expect(await second.bot.exited).toBe(0);
+    expect([...s.messages.values()].filter((m) => m.channel === "C0LAB" && !m.thread_ts)).toHaveLength(1);
+    expect(s.files).toHaveLength(1);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  }, 90_000);
+
+  it("thread replies held behind a 429 at the SIGKILL reach the thread after the restart, each step once", async () => {
+    const { s, root, restart } = await killWhileHeld((f) => f.rateLimitNext("chat.postMessage", 60, 100));
+    s.heal("chat.postMessage");
+    const second = await restart();
+    const thread = () => [...s.messages.values()].filter((m) => m.thread_ts === root.ts).map((m) => blocksText(m.blocks)).join("\n");
+    await eventually(() => thread().includes("Sending kubeconfig"), "the last step in the thread");
+    for (const step of ["Preparing workspace", "Cloning VMs", "Waiting for SSH", "Installing Kubernetes", "Fetching kubeconfig", "Sending kubeconfig"]) {
+      expect(thread().split(`✓ ${step}`).length - 1, step).toBe(1);
+    }
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
   }, 90_000);
 });

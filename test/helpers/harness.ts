@@ -55,7 +55,7 @@ export interface TestCore {
   /** Waits until jobs and chat traffic settle. */
   idle(): Promise<void>;
   close(): Promise<void>;
-  /** Stops like a crash would leave it: accepted inbox entries are not waited for. */
+  /** Stops like a crash would leave it: accepted inbox entries and queued chat calls are not waited for. */
   crash(): Promise<void>;
 }
 
@@ -100,6 +100,6 @@ export async function makeCore(opts: TestCoreOptions = {}): Promise<TestCore> {
       await core.stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
-    crash: () => core.stop({ drainMs: 0 }),
+    crash: () => core.stop({ drainMs: 0, chatFlushMs: 0 }),
   };
 }

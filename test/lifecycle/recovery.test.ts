@@ -107,4 +107,31 @@ describe("recovery after a crash", () => {
     await t.idle();
     expect(t.port.sent).toEqual([]);
   });
+
+  it("thread replies still waiting for the platform at a crash are sent after the restart, in order, once", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "labforge-recovery-"));
+    const first = await makeCore({ dataDir, secretKey });
+    // Every thread reply waits behind the platform's limits and is still waiting when the process dies.
+    first.port.replyInThread = () => new Promise<string>(() => undefined);
+    expect((await first.cmd("console:dan", "create lab1", "console:#dsg")).code).toBeUndefined();
+    await first.core.app.jobs.whenIdle();
+    const saved = await first.core.app.db.k.selectFrom("thread_replies").select("card").orderBy("id").execute();
+    const titles = saved.map((r) => (JSON.parse(r.card) as { title: string }).title);
+    expect(titles).toContain("✓ Installing Kubernetes");
+    expect(titles.at(-1)).toBe("✓ Sending kubeconfig");
+    await first.crash();
+
+    const second = await makeCore({ dataDir, secretKey });
+    await second.idle();
+    const root = (await row(second, "lab1")).root_ref;
+    const thread = second.port.sent.filter((s) => s.kind === "thread");
+    expect(thread.map((s) => s.card.title)).toEqual(titles);
+    expect(thread.every((s) => s.target === root)).toBe(true);
+    expect(await second.core.app.db.k.selectFrom("thread_replies").selectAll().execute()).toEqual([]);
+    await second.close();
+
+    t = await makeCore({ dataDir, secretKey });
+    await t.idle();
+    expect(t.port.sent.filter((s) => s.kind === "thread")).toEqual([]);
+  });
 });

@@ -94,9 +94,10 @@ export class FakeSlack {
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array(times).fill(error)]);
   }
 
-  /** Makes `method` work again: drops the faults still waiting for it. */
+  /** Makes `method` work again: drops the faults and forced 429s still waiting for it. */
   heal(method: string): void {
     this.faults.delete(method);
+    this.forced429.delete(method);
   }
 
   /** Makes the next call(s) of `method` answer 429 with this Retry-After, whatever the buckets say. */
