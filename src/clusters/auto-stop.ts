@@ -60,7 +60,7 @@ export async function sweepAutoStop(app: App): Promise<AutoStopSweep> {
       const r = await requestStop(app, "labforge", c, `auto-stop (${describe(tenant)})`);
       if (r.ok) {
         result.stopped.push(c.id);
-        void app.notifier.dm(c.owner, { title: `${c.name} is being stopped`, text: `Auto-stop (${describe(tenant)}) is powering ${c.name} (${c.tenant}) off. /cluster start ${c.name} powers it on again; nothing on it is lost.`, tone: "info" });
+        void app.notifier.notify(c.owner, { title: `${c.name} is being stopped`, text: `Auto-stop (${describe(tenant)}) is powering ${c.name} (${c.tenant}) off. /cluster start ${c.name} powers it on again; nothing on it is lost.`, tone: "info" });
       }
     } else if (now >= deadline - WARN_BEFORE_MS && c.auto_stop_warned_at === null) {
       if (await warn(app, c, tenant, deadline, now)) result.warned.push(c.id);
@@ -74,7 +74,7 @@ async function warn(app: App, c: Cluster, tenant: TenantConfig, deadline: number
   const claimed = await app.db.k.updateTable("clusters").set({ auto_stop_warned_at: now })
     .where("id", "=", c.id).where("state", "=", "ready").where("auto_stop_at", "=", deadline).where("auto_stop_warned_at", "is", null).executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) return false;
-  const ref = await app.notifier.dm(c.owner, warningCard(c, tenant, deadline, now));
+  const ref = await app.notifier.notify(c.owner, warningCard(c, tenant, deadline, now));
   if (!ref) app.log.warn({ cluster: c.id, owner: c.owner }, "could not send the auto-stop warning");
   await audit(app.db.k, now, { actor: "labforge", tenant: c.tenant, action: "cluster.auto_stop_warn", target: c.name, outcome: ref ? "ok" : "error", detail: `stops ${formatTime(deadline)}` });
   return true;

@@ -91,7 +91,7 @@ export async function confirmSessionDelete(app: App, p: Principal, sessionId: st
     abortMoot(app, c.id);
     // Only students who had a cluster hear of it; the others never got one.
     if (c.state === "ready" && !p.identities.includes(c.owner)) {
-      void app.notifier.dm(c.owner, { title: `${c.name} is being deleted`, text: `${app.directory.label(p.identity)} deleted the class session ${s.name} (${s.tenant}) and with it your cluster ${c.name}.`, tone: "warning" });
+      void app.notifier.notify(c.owner, { title: `${c.name} is being deleted`, text: `${app.directory.label(p.identity)} deleted the class session ${s.name} (${s.tenant}) and with it your cluster ${c.name}.`, tone: "warning" });
     }
   }
   app.notifier.sessionChanged(s.id);

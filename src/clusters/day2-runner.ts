@@ -116,7 +116,7 @@ async function day2Failed(app: App, def: Day2Job, job: Job, d: Day2Context | und
       const c = m.cluster;
       app.notifier.thread(c.id, { title: `✗ ${label} failed`, text: `${reason}\n${c.name} is ${c.state.replace("_", " ")}; ${def.afterFailure ?? "run the command again to retry"}.`, code: log.tail(12), tone: "error" });
       app.notifier.clusterChanged(c.id);
-      void app.notifier.dm(c.owner, { title: `${c.name}: ${def.what(ctx)} failed`, text: `“${label}” failed: ${reason}. The thread under the cluster's message has the details.`, tone: "error" });
+      void app.notifier.notify(c.owner, { title: `${c.name}: ${def.what(ctx)} failed`, text: `“${label}” failed: ${reason}. The thread under the cluster's message has the details.`, tone: "error" });
     }
   }
   return new JobFailure(reason, { retryable: !last, logTail: log.tail() });

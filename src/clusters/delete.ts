@@ -77,7 +77,7 @@ export async function confirmDelete(app: App, p: Principal, clusterId: string, v
   abortMoot(app, c.id);
   app.notifier.clusterChanged(c.id);
   if (!p.identities.includes(c.owner)) {
-    void app.notifier.dm(c.owner, { title: `${c.name} is being deleted`, text: `${app.directory.label(p.identity)} deleted your cluster ${c.name} (${c.tenant}).`, tone: "warning" });
+    void app.notifier.notify(c.owner, { title: `${c.name} is being deleted`, text: `${app.directory.label(p.identity)} deleted your cluster ${c.name} (${c.tenant}).`, tone: "warning" });
   }
   return done({ title: `Deleting ${c.name}`, text: "The VMs are being destroyed; the thread under its message says when it is done." });
 }

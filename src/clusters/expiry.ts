@@ -46,7 +46,7 @@ async function remind(app: App, c: Cluster, now: number): Promise<boolean> {
   if (Number(claimed.numUpdatedRows) !== 1) return false;
   const tenant = tenantConfig(app.config, c.tenant);
   const step = tenant ? extendStepOf(tenant) : 0;
-  const ref = await app.notifier.dm(c.owner, reminderCard(c, now, step));
+  const ref = await app.notifier.notify(c.owner, reminderCard(c, now, step));
   // Not sent again on failure: a DM that fails once (DMs closed) would fail every sweep until the expiry.
   if (!ref) app.log.warn({ cluster: c.id, owner: c.owner }, "could not send the expiry reminder");
   await audit(app.db.k, now, { actor: "labforge", tenant: c.tenant, action: "cluster.remind", target: c.name, outcome: ref ? "ok" : "error", detail: `expires ${formatTime(c.expires_at!)}` });
@@ -66,6 +66,6 @@ async function expire(app: App, c: Cluster, whileDown: boolean): Promise<boolean
   abortMoot(app, c.id);
   app.notifier.clusterChanged(c.id);
   app.notifier.thread(c.id, { title: "⏰ Expired", text: `Reached its expiry (${formatTime(c.expires_at!)})${whileDown ? " while labforge was not running" : ""}; destroying the VMs.`, tone: "warning" });
-  void app.notifier.dm(c.owner, expiredCard(c, whileDown));
+  void app.notifier.notify(c.owner, expiredCard(c, whileDown));
   return true;
 }

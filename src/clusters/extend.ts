@@ -60,7 +60,7 @@ export async function extendCluster(app: App, p: Principal, c: Cluster, byMs: nu
   });
   app.notifier.clusterChanged(c.id);
   if (!p.identities.includes(c.owner)) {
-    void app.notifier.dm(c.owner, { title: `${c.name} was extended`, text: `${app.directory.label(p.identity)} moved the expiry of ${c.name} (${c.tenant}) to ${formatTime(target)}.`, tone: "info" });
+    void app.notifier.notify(c.owner, { title: `${c.name} was extended`, text: `${app.directory.label(p.identity)} moved the expiry of ${c.name} (${c.tenant}) to ${formatTime(target)}.`, tone: "info" });
   }
   const capped = target === lifetimeCap ? ` That is the end of its lifetime (${formatDuration(tenant.limits.max_lifetime)} from its creation).`
     : target === cap && beyond ? ` That is the most ${c.tenant} allows (${formatDuration(tenant.limits.max_ttl)} from now).` : "";

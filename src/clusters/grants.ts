@@ -44,7 +44,7 @@ export async function grantRole(app: App, p: Principal, tenant: string, target: 
   const overridden = file !== undefined && file !== role;
   await audit(app.db.k, now, { actor: p, tenant, action: "grant", target, detail: `role=${role}${overridden ? ` (config file wins: ${file})` : ""}` });
   if (target !== p.identity && !overridden) {
-    void app.notifier.dm(target, { title: `You are now ${ROLE_NAME[role]} of ${tenant}`, text: `${app.directory.label(p.identity)} gave you this role. Type /cluster help to start.`, tone: "info" });
+    void app.notifier.notify(target, { title: `You are now ${ROLE_NAME[role]} of ${tenant}`, text: `${app.directory.label(p.identity)} gave you this role. Type /cluster help to start.`, tone: "info" });
   }
   return done({
     title: `Granted: ${target} is ${ROLE_NAME[role]} of ${tenant}`,
@@ -88,7 +88,7 @@ async function cascadeRevoke(app: App, by: Principal, tenant: string, target: st
   for (const r of pending) {
     if (!(await withdrawRequest(app, r.cluster_id, by, `request withdrawn: ${target} was revoked`))) continue;
     withdrawn++;
-    void app.notifier.dm(r.requester, { title: `Request #${r.id} was cancelled`, text: `You no longer have a role in ${tenant}, so ${r.name} will not be built. Ask your instructor if this is a mistake.`, tone: "warning" });
+    void app.notifier.notify(r.requester, { title: `Request #${r.id} was cancelled`, text: `You no longer have a role in ${tenant}, so ${r.name} will not be built. Ask your instructor if this is a mistake.`, tone: "warning" });
   }
   const now = app.clock.now();
   const revocations = await transact(app.db, (trx) => queueAccessRevocation(trx, tenant, person.identities, by.identity, now), () => true);

@@ -1,7 +1,8 @@
 /**
  * The outbox plus each cluster's root message (posted once, then updated in place) and the thread under it. Each root
  * message's last landed card is stored as a digest: an unchanged card is not sent again, and a start re-renders what a
- * crash left stale. Thread replies are saved until the platform has them, so a start sends what a crash held back.
+ * crash left stale. Thread replies and DM notices are saved until the platform has them, so a start sends what a
+ * crash held back.
  */
 import { createHash } from "node:crypto";
 import type { Card } from "../kernel/cards.ts";
@@ -15,7 +16,7 @@ import { clusterCard } from "./render.ts";
 import { getCluster, setRootRef, setRootShown } from "./repo.ts";
 import { latestJob } from "../jobs/repo.ts";
 import { getSession, sessionClusters, setSessionRoot, setSessionShown } from "./class-repo.ts";
-import { dropReply, pendingReplies, saveReply, type Reply } from "./thread-replies.ts";
+import { dropChat, saveChat, savedChat, type PendingChat } from "./pending-chat.ts";
 import { sessionCard } from "./class-card.ts";
 import type { AckGate } from "../kernel/ack-gate.ts";
 
@@ -54,36 +55,52 @@ export class Notifier extends Outbox {
    * 40 clusters do not bury the failures that need the instructor.
    */
   thread(clusterId: string, card: Card, opts: { routine?: boolean } = {}): void {
-    const reply = { clusterId, card, routine: opts.routine ?? false };
-    const saved = saveReply(this.db.k, reply, this.now());
-    saved.catch(() => undefined); // the failure is logged where the send awaits it
-    this.sendReply(reply, saved);
+    void this.keep({ kind: "thread", target: clusterId, card, routine: opts.routine ?? false });
   }
 
-  /** On start: sends the thread replies an earlier process saved but never handed to the platform; returns how many. */
-  async resendReplies(): Promise<number> {
-    const pending = await pendingReplies(this.db.k);
-    for (const r of pending) this.sendReply(r, Promise.resolve(r.id));
-    return pending.length;
+  /**
+   * Sends a notice by direct message, kept until the platform has it (a crash while it waits loses none, at worst
+   * shows it twice); resolves with its ref, or undefined if sending failed (logged). Never for a file.
+   */
+  notify(identity: string, card: Card): Promise<string | undefined> {
+    return this.keep({ kind: "dm", target: identity, card, routine: false });
   }
 
-  /** Sends a saved reply in order with the cluster's root message; it is forgotten once handed over, or refused. */
-  private sendReply(r: Reply, saved: Promise<number>): void {
-    void this.run(`cluster:${r.clusterId}`, async () => {
+  /** On start: sends the thread replies and notices an earlier process saved but never handed over; returns how many. */
+  async resendSaved(): Promise<number> {
+    const saved = await savedChat(this.db.k);
+    for (const m of saved) void this.send(m, Promise.resolve(m.id));
+    return saved.length;
+  }
+
+  private keep(m: PendingChat): Promise<string | undefined> {
+    const saved = saveChat(this.db.k, m, this.now());
+    saved.catch(() => undefined); // the failure is logged where send() awaits it
+    return this.send(m, saved);
+  }
+
+  /** Sends a saved message in order with the rest under its key; it is forgotten once handed over, or refused. */
+  private send(m: PendingChat, saved: Promise<number>): Promise<string | undefined> {
+    return this.run(m.kind === "dm" ? `dm:${m.target}` : `cluster:${m.target}`, async () => {
       const id = await saved;
-      let handed = false;
-      try {
-        const c = await getCluster(this.db.k, r.clusterId);
-        if (!c || (c.session_id && r.routine)) return;
-        const ref = c.session_id ? await this.ensureSessionRoot(c.session_id) : c.root_ref ?? await this.postRoot(c);
-        if (!ref) return;
-        const card = c.session_id ? { ...r.card, title: `${c.name}: ${r.card.title}` } : r.card;
-        this.track(this.router.replyInThread(ref, card).finally(() => dropReply(this.db.k, id)), "thread reply");
-        handed = true;
-      } finally {
-        if (!handed) await dropReply(this.db.k, id);
+      const drop = () => dropChat(this.db.k, id);
+      if (m.kind === "dm") {
+        try { return await this.router.dm(m.target, m.card); } finally { await drop(); }
       }
+      const reply = await this.threadReply(m).catch(async (err: unknown) => { await drop(); throw err; });
+      if (reply) this.track(reply.sent.finally(drop), "thread reply");
+      else await drop();
+      return undefined;
     });
+  }
+
+  /** Hands a reply to the platform once the cluster's root message (or its session's) exists; undefined when it goes nowhere. */
+  private async threadReply(m: PendingChat): Promise<{ sent: Promise<string> } | undefined> {
+    const c = await getCluster(this.db.k, m.target);
+    if (!c || (c.session_id && m.routine)) return undefined;
+    const ref = c.session_id ? await this.ensureSessionRoot(c.session_id) : c.root_ref ?? await this.postRoot(c);
+    if (!ref) return undefined;
+    return { sent: this.router.replyInThread(ref, c.session_id ? { ...m.card, title: `${c.name}: ${m.card.title}` } : m.card) };
   }
 
   /** The session's root message, posted once (concurrent callers share the one post). */

@@ -147,7 +147,7 @@ async function provisionFailed(app: App, job: Job, step: ProvisionStep | undefin
   });
   app.notifier.clusterChanged(c.id);
   const retry = cleanUp ? "a Retry button once what the run made is cleaned up" : "a Retry button";
-  void app.notifier.dm(c.owner, { title: `${c.name} failed`, text: `Provisioning stopped at “${label}”: ${reason}. The thread under the cluster's message has the details and ${retry}.`, tone: "error" });
+  void app.notifier.notify(c.owner, { title: `${c.name} failed`, text: `Provisioning stopped at “${label}”: ${reason}. The thread under the cluster's message has the details and ${retry}.`, tone: "error" });
   app.jobs.pump();
   return new JobFailure(reason, { logTail: log.tail() });
 }

@@ -25,7 +25,7 @@ const CATCH_UP_ENDED_MS = 86_400_000;
 /**
  * On start, what a crash left of the chat traffic: root messages never posted (the process died first) or whose update
  * never landed get the current card (the notifier sends only cards that differ from the one shown), then thread
- * replies saved but never handed to the platform are sent.
+ * replies and DM notices saved but never handed to the platform are sent.
  */
 export async function catchUpChat(app: App): Promise<void> {
   const recent = app.clock.now() - CATCH_UP_ENDED_MS;
@@ -39,5 +39,5 @@ export async function catchUpChat(app: App): Promise<void> {
   const sessions = await app.db.k.selectFrom("class_sessions").select("id").where("root_shown", "is not", null)
     .where((eb) => eb.or([eb("state", "=", "active"), eb("updated_at", ">", recent)])).execute();
   for (const s of sessions) app.notifier.sessionChanged(s.id);
-  await app.notifier.resendReplies();
+  await app.notifier.resendSaved();
 }

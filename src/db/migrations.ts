@@ -226,12 +226,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX step_durations_size ON step_durations(size, workers, at);
   `,
   /* 9: chat after a crash: a digest of the card each root message last showed (NULL: posted by an older labforge),
-     so a start re-renders only the ones a crash left stale; thread replies not yet handed to the platform */ `
+     so a start re-renders only the ones a crash left stale; thread replies and DM notices not yet handed to the platform */ `
   ALTER TABLE clusters ADD COLUMN root_shown TEXT;
   ALTER TABLE class_sessions ADD COLUMN root_shown TEXT;
-  CREATE TABLE thread_replies (
+  CREATE TABLE pending_chat (
     id INTEGER PRIMARY KEY,
-    cluster_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
     card TEXT NOT NULL,
     routine INTEGER NOT NULL,
     created_at INTEGER NOT NULL

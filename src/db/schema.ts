@@ -247,10 +247,12 @@ export interface StepDurationsTable {
   at: number;
 }
 
-/** A reply for a cluster's thread, kept from when it is made until the platform was handed it. */
-export interface ThreadRepliesTable {
+/** A thread reply or DM notice, kept from when it is made until the platform was handed it. */
+export interface PendingChatTable {
   id: Generated<number>;
-  cluster_id: string;
+  kind: "thread" | "dm";
+  /** The cluster id (thread) or the identity (dm). */
+  target: string;
   /** The Card, as JSON. */
   card: string;
   /** 1 for a step done (left out of a class session's shared thread). */
@@ -277,7 +279,7 @@ export interface Database {
   job_steps: JobStepsTable;
   class_sessions: ClassSessionsTable;
   step_durations: StepDurationsTable;
-  thread_replies: ThreadRepliesTable;
+  pending_chat: PendingChatTable;
 }
 
 export type Cluster = Selectable<ClustersTable>;

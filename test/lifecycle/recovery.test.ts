@@ -115,7 +115,7 @@ describe("recovery after a crash", () => {
     first.port.replyInThread = () => new Promise<string>(() => undefined);
     expect((await first.cmd("console:dan", "create lab1", "console:#dsg")).code).toBeUndefined();
     await first.core.app.jobs.whenIdle();
-    const saved = await first.core.app.db.k.selectFrom("thread_replies").select("card").orderBy("id").execute();
+    const saved = await first.core.app.db.k.selectFrom("pending_chat").select("card").where("kind", "=", "thread").orderBy("id").execute();
     const titles = saved.map((r) => (JSON.parse(r.card) as { title: string }).title);
     expect(titles).toContain("✓ Installing Kubernetes");
     expect(titles.at(-1)).toBe("✓ Sending kubeconfig");
@@ -127,11 +127,27 @@ describe("recovery after a crash", () => {
     const thread = second.port.sent.filter((s) => s.kind === "thread");
     expect(thread.map((s) => s.card.title)).toEqual(titles);
     expect(thread.every((s) => s.target === root)).toBe(true);
-    expect(await second.core.app.db.k.selectFrom("thread_replies").selectAll().execute()).toEqual([]);
+    expect(await second.core.app.db.k.selectFrom("pending_chat").selectAll().execute()).toEqual([]);
     await second.close();
 
     t = await makeCore({ dataDir, secretKey });
     await t.idle();
     expect(t.port.sent.filter((s) => s.kind === "thread")).toEqual([]);
+  });
+
+  it("a DM notice still waiting for the platform at a crash is sent after the restart, once", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "labforge-recovery-"));
+    const first = await makeCore({ dataDir, secretKey });
+    expect((await first.cmd("console:bob", "create lab1")).code).toBeUndefined();
+    await first.idle();
+    first.port.dm = () => new Promise<string>(() => undefined); // conversations.open is over its limit
+    expect((await first.cmd("console:ada", "reject 1 use the shared cluster")).code).toBeUndefined();
+    expect(await first.core.app.db.k.selectFrom("pending_chat").select(["kind", "target"]).execute()).toEqual([{ kind: "dm", target: "console:bob" }]);
+    await first.crash();
+
+    t = await makeCore({ dataDir, secretKey });
+    await t.idle();
+    expect(t.port.dmsTo("console:bob").map((d) => `${d.card.title}: ${d.card.text}`)).toEqual(["lab1 was rejected: Ada (console:ada) rejected your request #1: use the shared cluster"]);
+    expect(await t.core.app.db.k.selectFrom("pending_chat").selectAll().execute()).toEqual([]);
   });
 });

@@ -71,10 +71,10 @@ export async function decide(app: App, p: Principal, r: Request, decision: Decis
   const by = app.directory.label(p.identity);
   if (decision === "approve") {
     const position = await queuePosition(app, cluster.id);
-    void app.notifier.dm(r.requester, { title: `${cluster.name} was approved`, text: `${by} approved your request #${r.id}. It is queued${position ? ` at position ${position}` : ""}; progress appears in the thread under its message, and the kubeconfig will arrive here.`, tone: "success" });
+    void app.notifier.notify(r.requester, { title: `${cluster.name} was approved`, text: `${by} approved your request #${r.id}. It is queued${position ? ` at position ${position}` : ""}; progress appears in the thread under its message, and the kubeconfig will arrive here.`, tone: "success" });
     return done({ title: `Approved request #${r.id}`, text: `${cluster.name} (${cluster.tenant}) is queued${position ? ` at position ${position}` : ""}.`, tone: "success" });
   }
-  void app.notifier.dm(r.requester, { title: `${cluster.name} was rejected`, text: `${by} rejected your request #${r.id}${reason ? `: ${reason}` : "."}`, tone: "warning" });
+  void app.notifier.notify(r.requester, { title: `${cluster.name} was rejected`, text: `${by} rejected your request #${r.id}${reason ? `: ${reason}` : "."}`, tone: "warning" });
   return done({ title: `Rejected request #${r.id}`, text: `${cluster.name} (${cluster.tenant}) will not be built. The requester has been told.`, tone: "warning" });
 }
 

@@ -27,7 +27,7 @@ export async function lapseRequests(app: App): Promise<number> {
     const name = moved.cluster.name;
     void refreshApprovalCards(app, r.id);
     app.notifier.clusterChanged(r.cluster_id);
-    void app.notifier.dm(r.requester, { title: `Request #${r.id} lapsed`, text: `Nobody approved ${name} within ${formatDuration(timeout)}, so it will not be built. Ask your instructor, then request it again.`, tone: "warning" });
+    void app.notifier.notify(r.requester, { title: `Request #${r.id} lapsed`, text: `Nobody approved ${name} within ${formatDuration(timeout)}, so it will not be built. Ask your instructor, then request it again.`, tone: "warning" });
   }
   return lapsed;
 }
