@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { FakeSlack, type Message } from "../fakes/slack/fake-slack.ts";
 import { slackSignature, slashCommandBody } from "../fakes/slack/signing.ts";
-import { blocksText } from "../slack/helpers.ts";
+import { blocksText, waitFor } from "../slack/helpers.ts";
 import { startBot, type BotProcess } from "../helpers/bot-process.ts";
 
 const SECRET = "inbox-signing-secret-0123456789abcdef";
@@ -96,28 +96,33 @@ async function everyoneReady(s: FakeSlack, dbFile: string, urls: string[]): Prom
   }
 }
 
-async function scenario(signal: "SIGKILL" | "SIGTERM", signalAfter: number) {
-  slack = new FakeSlack({ rateScale: 20 });
-  await slack.start();
-  dir = mkdtempSync(join(tmpdir(), "labforge-inbox-e2e-"));
-  const configFile = join(dir, "labforge.yaml");
+/** A fake Slack, a data dir with the lab's config, and the bot's environment for both. */
+async function setUp(): Promise<{ s: FakeSlack; env: Record<string, string>; dbFile: string }> {
+  const s = slack = new FakeSlack({ rateScale: 20 });
+  await s.start();
+  const d = dir = mkdtempSync(join(tmpdir(), "labforge-inbox-e2e-"));
+  const configFile = join(d, "labforge.yaml");
   writeFileSync(configFile, JSON.stringify(config()));
   const env = {
-    LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile, SLACK_MODE: "http", SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl,
+    LABFORGE_DATA_DIR: join(d, "data"), LABFORGE_CONFIG: configFile, SLACK_MODE: "http", SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: s.botToken, SLACK_API_URL: s.apiUrl,
   };
+  return { s, env, dbFile: join(d, "data", "labforge.db") };
+}
+
+async function scenario(signal: "SIGKILL" | "SIGTERM", signalAfter: number) {
+  const { s, env, dbFile } = await setUp();
   const first = await startSlackBot(env);
-  const { urls, sent } = await burst(slack, first.url, first.bot, signal, signalAfter);
+  const { urls, sent } = await burst(s, first.url, first.bot, signal, signalAfter);
   const code = await first.bot.exited;
   const second = await startSlackBot(env);
   const refused = sent.filter((x) => x.status !== 200).length;
   const acks = await Promise.all(sent.map(async (x) => (x.status === 200 ? x : await retry(second.url, x.body))));
   expect(acks.map((a) => a.status)).toEqual(STUDENTS.map(() => 200));
-  const dbFile = join(dir, "data", "labforge.db");
-  await everyoneReady(slack, dbFile, urls);
+  await everyoneReady(s, dbFile, urls);
   // What each student sees: their acknowledgement's "working on it", then whatever the response_url made of it.
-  const seen = urls.map((u, i) => slack!.seen(u, acks[i]!.ack).map((m) => JSON.stringify(m)));
-  const sentTwice = urls.filter((u) => slack!.responses.filter((r) => u.endsWith(`/${r.id}`)).length > 1).length;
+  const seen = urls.map((u, i) => s.seen(u, acks[i]!.ack).map((m) => JSON.stringify(m)));
+  const sentTwice = urls.filter((u) => s.responses.filter((r) => u.endsWith(`/${r.id}`)).length > 1).length;
   const clusters = readDb<{ owner: string }>(dbFile, "select owner from clusters order by owner");
   second.bot.child.kill("SIGTERM");
   expect(await second.bot.exited).toBe(0);
@@ -159,16 +164,7 @@ describe("the inbox through the real process", () => {
 
 /** One student's cluster through a bot whose chat traffic `hold` keeps from landing, SIGKILLed once it is ready and DMed. */
 async function killWhileHeld(hold: (s: FakeSlack) => void): Promise<{ s: FakeSlack; root: Message; restart: () => Promise<BotProcess> }> {
-  const s = slack = new FakeSlack({ rateScale: 20 });
-  await s.start();
-  dir = mkdtempSync(join(tmpdir(), "labforge-chat-e2e-"));
-  const configFile = join(dir, "labforge.yaml");
-  writeFileSync(configFile, JSON.stringify(config()));
-  const env = {
-    LABFORGE_DATA_DIR: join(dir, "data"), LABFORGE_CONFIG: configFile, SLACK_MODE: "http", SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: s.botToken, SLACK_API_URL: s.apiUrl,
-  };
-  const dbFile = join(dir, "data", "labforge.db");
+  const { s, env, dbFile } = await setUp();
   const first = await startSlackBot(env);
   const body = slashCommandBody({ user_id: STUDENTS[0]!, channel_id: "C0LAB", text: "create lab1 workers=0", trigger_id: "trig-root", response_url: s.responseUrl() });
   expect((await send(first.url, body)).status).toBe(200);
@@ -180,15 +176,8 @@ async function killWhileHeld(hold: (s: FakeSlack) => void): Promise<{ s: FakeSla
   return { s, root, restart: async () => (await startSlackBot(env)).bot };
 }
 
-async function eventually<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls for up to 30 s. */
+const eventually = <T>(probe: () => T | undefined | false, what: string) => waitFor(probe, what, 30_000);
 
 const READY = '"*State*\\nReady';
 
