@@ -49,9 +49,9 @@ export class Outbox {
     return this.run(key, () => this.router.post(channel, card));
   }
 
-  /** Replaces a message's content. */
-  update(key: string, ref: string, card: Card): Promise<void> {
-    return this.run(key, () => this.router.update(ref, card)).then(() => undefined);
+  /** Replaces a message's content; resolves true once the platform took it, false if that failed (logged). */
+  update(key: string, ref: string, card: Card): Promise<boolean> {
+    return this.run(key, () => this.router.update(ref, card).then(() => true)).then((ok) => ok === true);
   }
 
   /** Resolves when every queued chat call has finished. */

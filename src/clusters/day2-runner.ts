@@ -75,8 +75,9 @@ export function day2Runner(app: App, def: Day2Job): JobRunner {
         await step.run(d, { signal: stepSignal, log: (l) => log.add(l), progress: (p) => log.add(`… ${p}`) });
         const fresh = await getCluster(app.db.k, c.id);
         if (fresh) d.nodes = nodesOf(fresh);
-        if (!(await finishStep(app.db.k, job, step.name, log.tail()))) throw new JobCancelled("the job was taken over");
+        // Saved before the step is recorded, so a crash after the record cannot lose the reply.
         app.notifier.thread(c.id, { title: `✓ ${step.label}`, text: `${((performance.now() - began) / 1000).toFixed(1)} s`, tone: "info" });
+        if (!(await finishStep(app.db.k, job, step.name, log.tail()))) throw new JobCancelled("the job was taken over");
       }
       signal.throwIfAborted();
       const ctx = d;

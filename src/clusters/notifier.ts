@@ -4,10 +4,10 @@
  * crash left stale. Thread replies and DM notices are saved until the platform has them, so a start sends what a
  * crash held back.
  */
-import { createHash } from "node:crypto";
 import type { Card } from "../kernel/cards.ts";
 import type { ChatRouter } from "../chat/router.ts";
 import { Outbox } from "../chat/outbox.ts";
+import { cardDigest as digest } from "../chat/digest.ts";
 import type { Db } from "../db/open.ts";
 import type { Cluster } from "../db/schema.ts";
 import type { Logger } from "../log.ts";
@@ -149,9 +149,4 @@ export class Notifier extends Outbox {
   private async cardFor(c: Cluster): Promise<Card> {
     return clusterCard(c, await latestJob(this.db.k, c.id), this.directory.label(c.owner));
   }
-}
-
-/** A short digest of a card, to tell whether a root message already shows it. */
-function digest(card: Card): string {
-  return createHash("sha256").update(JSON.stringify(card)).digest("base64url").slice(0, 22);
 }

@@ -43,10 +43,11 @@ export function provisionRunner(app: App, clones: PQueue): JobRunner {
         if (result) nodes = result;
         const seconds = (performance.now() - began) / 1000;
         app.metrics.stepDuration.observe({ step, driver: app.driver.name, outcome: "ok" }, seconds);
+        // The reply is saved before the step is recorded, so a crash after the record cannot lose it.
+        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" }, { routine: true });
         if (!(await finishStep(app.db.k, job, step, log.tail()))) throw new JobCancelled("the job was taken over");
         // Class sessions plan their start from these figures.
         await recordStepDuration(app.db.k, job.id, step, cluster.size, cluster.workers, app.clock.now() - beganAt, app.clock.now());
-        app.notifier.thread(cluster.id, { title: `✓ ${STEP_LABELS[step]}`, text: `${stepSummary(step, nodes)} (${seconds.toFixed(1)} s)`, tone: "info" }, { routine: true });
       }
       step = undefined;
       signal.throwIfAborted();

@@ -25,7 +25,7 @@ import { AckGate } from "../kernel/ack-gate.ts";
 import type { ActionInput, AutocompleteInput, ChatPort, CommandInput, CreateForm, DmChannelStore, InboundPort, InboxEntry, Suggestion } from "../kernel/ports.ts";
 import type { Card, Reply } from "../kernel/cards.ts";
 import { lapseRequests } from "../clusters/approvals/lapse.ts";
-import { postMissingApprovalCards } from "../clusters/approvals/post.ts";
+import { catchUpApprovalCards } from "../clusters/approvals/post.ts";
 import { sweepExpiry } from "../clusters/expiry.ts";
 import { WebViews } from "../commands/views/web-views.ts";
 import type { WebPort } from "../kernel/web-port.ts";
@@ -111,11 +111,11 @@ export class Core implements InboundPort {
   /** From now on `accept` refuses, so platforms see no acknowledgement and deliver again to the next process. */
   refuseNew(): void { this.inbox.close(); }
 
-  /** Recovers after a restart (stale locks, unposted approval cards, root messages never posted or left stale, unsent thread replies, unanswered inbox entries) and starts jobs and sweeps. */
+  /** Recovers after a restart (stale locks, approval cards never posted or left stale, root messages never posted or left stale, unsent thread replies, unanswered inbox entries) and starts jobs and sweeps. */
   async start(): Promise<void> {
     if (!this.router.hasPorts) throw new Error("register at least one chat adapter before starting the core");
     await this.app.jobs.start({ ...lifecycleRunners(this.app), ...namespaceRunners(this.app) });
-    await postMissingApprovalCards(this.app);
+    await catchUpApprovalCards(this.app);
     await catchUpChat(this.app);
     await this.inbox.recover();
     await this.sweep();

@@ -225,10 +225,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX step_durations_size ON step_durations(size, workers, at);
   `,
-  /* 9: chat after a crash: a digest of the card each root message last showed (NULL: posted by an older labforge),
-     so a start re-renders only the ones a crash left stale; thread replies and DM notices not yet handed to the platform */ `
+  /* 9: chat after a crash: a digest of the card each root message and approval request last showed (NULL: posted by
+     an older labforge), so a start re-renders only the ones a crash left stale; thread replies and DM notices not yet
+     handed to the platform */ `
   ALTER TABLE clusters ADD COLUMN root_shown TEXT;
   ALTER TABLE class_sessions ADD COLUMN root_shown TEXT;
+  ALTER TABLE requests ADD COLUMN cards_shown TEXT;
   CREATE TABLE pending_chat (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,

@@ -56,6 +56,8 @@ export interface RequestsTable {
   lapses_at: number;
   /** JSON array of message refs where the Approve/Reject card was posted. */
   card_refs: string | null;
+  /** A digest of the card all of those last showed; NULL when posted by an older labforge. */
+  cards_shown: Generated<string | null>;
   created_at: number;
 }
 

@@ -150,4 +150,29 @@ describe("recovery after a crash", () => {
     expect(t.port.dmsTo("console:bob").map((d) => `${d.card.title}: ${d.card.text}`)).toEqual(["lab1 was rejected: Ada (console:ada) rejected your request #1: use the shared cluster"]);
     expect(await t.core.app.db.k.selectFrom("pending_chat").selectAll().execute()).toEqual([]);
   });
+
+  it("approval cards whose update after the decision never landed lose their buttons after a restart, once", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "labforge-recovery-"));
+    const first = await makeCore({ dataDir, secretKey });
+    expect((await first.cmd("console:bob", "create lab1")).code).toBeUndefined();
+    await first.idle();
+    const cards = first.port.sent.filter((s) => s.kind === "dm" && s.card.title === "Cluster request #1: lab1 · cs401");
+    expect(cards.map((c) => c.target)).toEqual(["console:ada", "console:tim"]);
+    expect(cards.every((c) => c.card.buttons?.length)).toBe(true);
+    first.port.update = async () => { throw new Error("chat.update: service unavailable"); };
+    expect((await first.cmd("console:ada", "approve lab1")).code).toBeUndefined();
+    await first.idle();
+    await first.crash();
+
+    const second = await makeCore({ dataDir, secretKey });
+    await second.idle();
+    const updated = second.port.sent.filter((s) => s.kind === "update" && s.card.title === "Cluster request #1: lab1 · cs401");
+    expect(updated.map((u) => u.target)).toEqual(cards.map((c) => c.ref));
+    expect(updated.every((u) => !u.card.buttons && u.card.text?.startsWith("Approved by Ada"))).toBe(true);
+    await second.close();
+
+    t = await makeCore({ dataDir, secretKey });
+    await t.idle();
+    expect(t.port.sent).toEqual([]);
+  });
 });
