@@ -162,14 +162,18 @@ describe("the inbox through the real process", () => {
   }, 150_000);
 });
 
-/** One student's cluster through a bot whose chat traffic `hold` keeps from landing, SIGKILLed once it is ready and DMed. */
-async function killWhileHeld(hold: (s: FakeSlack) => void): Promise<{ s: FakeSlack; root: Message; restart: () => Promise<BotProcess> }> {
+/**
+ * One student's cluster through a bot whose chat traffic the fake holds back (`hold`, from the start or once the
+ * root message is posted), SIGKILLed once the cluster is ready and its kubeconfig DMed.
+ */
+async function killWhileHeld(hold: { fromStart?: (s: FakeSlack) => void; afterRoot?: (s: FakeSlack) => void }): Promise<{ s: FakeSlack; root: Message; restart: () => Promise<BotProcess> }> {
   const { s, env, dbFile } = await setUp();
+  hold.fromStart?.(s);
   const first = await startSlackBot(env);
   const body = slashCommandBody({ user_id: STUDENTS[0]!, channel_id: "C0LAB", text: "create lab1 workers=0", trigger_id: "trig-root", response_url: s.responseUrl() });
   expect((await send(first.url, body)).status).toBe(200);
   const root = await eventually(() => [...s.messages.values()].find((m) => m.channel === "C0LAB" && !m.thread_ts), "the root message");
-  hold(s);
+  hold.afterRoot?.(s);
   await eventually(() => readDb<{ state: string }>(dbFile, "select state from clusters")[0]?.state === "ready" && s.files.length === 1, "lab1 ready and DMed");
   first.bot.child.kill("SIGKILL");
   await first.bot.exited;
@@ -183,7 +187,7 @@ const READY = '"*State*\\nReady';
 
 describe("chat a crash held back, through the real process", () => {
   it("a root message whose updates never landed (chat.update failing, then SIGKILL) shows Ready after the restart", async () => {
-    const { s, root, restart } = await killWhileHeld((f) => f.failNext("chat.update", "internal_error", 10_000));
+    const { s, root, restart } = await killWhileHeld({ fromStart: (f) => f.failNext("chat.update", "internal_error", 10_000) });
     expect(blocksText(root.blocks)).not.toContain(READY);
     expect(root.updates).toBe(0);
     s.heal("chat.update");
@@ -198,7 +202,8 @@ describe("chat a crash held back, through the real process", () => {
   }, 90_000);
 
   it("thread replies held behind a 429 at the SIGKILL reach the thread after the restart, each step once", async () => {
-    const { s, root, restart } = await killWhileHeld((f) => f.rateLimitNext("chat.postMessage", 60, 100));
+    // The root message is a chat.postMessage too: hold back only what comes after it.
+    const { s, root, restart } = await killWhileHeld({ afterRoot: (f) => f.rateLimitNext("chat.postMessage", 60, 100) });
     s.heal("chat.postMessage");
     const second = await restart();
     const thread = () => [...s.messages.values()].filter((m) => m.thread_ts === root.ts).map((m) => blocksText(m.blocks)).join("\n");
