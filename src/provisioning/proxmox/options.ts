@@ -7,9 +7,10 @@ import type { Logger } from "../../log.ts";
 import type { Redactor } from "../../util/redact.ts";
 import { proxmoxApi, type ProxmoxApi } from "./proxmox-api.ts";
 import type { VmidAllocator } from "./vmid-pool.ts";
-import type { ModuleInput } from "./workspace-files.ts";
-
 export type ProxmoxConfig = NonNullable<Config["infra"]["proxmox"]>;
+
+/** A literal value handed to the Terraform module as an input. */
+export type ModuleInput = string | number | boolean;
 
 export interface ProxmoxDriverOptions {
   dataDir: string;

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { ensureSubPath, workspaceOf } from "../workspace.ts";
 import type { ClusterSpec } from "../driver.ts";
-import type { ProxmoxConfig } from "./options.ts";
+import type { ModuleInput, ProxmoxConfig } from "./options.ts";
 
 /** The module contract's inputs and their types (iac/modules/k8s-cluster/variables.tf). */
 const VARIABLES: Record<string, string> = {
@@ -59,8 +59,6 @@ export function needsFreshPerNode(earlier: Record<string, unknown> | undefined, 
 export function declaredOnly(vars: Record<string, unknown>, declared: Set<string>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(vars).filter(([k]) => declared.has(k)));
 }
-
-export type ModuleInput = string | number | boolean;
 
 /** terraform.tfvars.json: every input except the API token, which only ever travels as TF_VAR_proxmox_api_token. */
 export function tfvars(spec: ClusterSpec, px: ProxmoxConfig, sshPublicKey: string, placement: string[] = [], vmIds: number[] = []): Record<string, unknown> {
