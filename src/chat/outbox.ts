@@ -59,8 +59,8 @@ export class Outbox {
     while (this.chains.size > 0 || this.inflight.size > 0) await Promise.all([...this.chains.values(), ...this.inflight]);
   }
 
-  /** Keeps a dispatched call for idle(), logging its failure instead of throwing it. */
-  protected track(call: Promise<unknown>, what: string): void {
+  /** Keeps a call nobody waits for, for idle() (a stop waits for it), logging its failure instead of throwing it. */
+  track(call: Promise<unknown>, what: string): void {
     const p = call.catch((err: unknown) => this.log.warn({ err }, `chat ${what} failed`)).finally(() => this.inflight.delete(p));
     this.inflight.add(p);
   }

@@ -94,7 +94,7 @@ export async function withdrawRequest(app: App, clusterId: string, by: Actor, de
   }, (m) => m.ok);
   if (!moved.ok) return false;
   const req = await app.db.k.selectFrom("requests").select("id").where("cluster_id", "=", clusterId).executeTakeFirst();
-  if (req) void refreshApprovalCards(app, req.id);
+  if (req) refreshApprovalCards(app, req.id);
   app.notifier.clusterChanged(clusterId);
   return true;
 }

@@ -66,7 +66,7 @@ export async function decide(app: App, p: Principal, r: Request, decision: Decis
     return refuse(result.code, `cannot approve request #${r.id} now: ${result.message}`);
   }
   app.jobs.pump();
-  void refreshApprovalCards(app, r.id);
+  refreshApprovalCards(app, r.id);
   app.notifier.clusterChanged(cluster.id);
   const by = app.directory.label(p.identity);
   if (decision === "approve") {

@@ -25,7 +25,7 @@ export async function lapseRequests(app: App): Promise<number> {
     if (!moved.ok) continue;
     lapsed++;
     const name = moved.cluster.name;
-    void refreshApprovalCards(app, r.id);
+    refreshApprovalCards(app, r.id);
     app.notifier.clusterChanged(r.cluster_id);
     void app.notifier.notify(r.requester, { title: `Request #${r.id} lapsed`, text: `Nobody approved ${name} within ${formatDuration(timeout)}, so it will not be built. Ask your instructor, then request it again.`, tone: "warning" });
   }

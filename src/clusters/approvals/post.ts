@@ -33,15 +33,11 @@ export async function postApprovalCards(app: App, requestId: number): Promise<vo
 }
 
 /**
- * Re-renders every posted card of a request whose cards show something else (after a decision, the buttons go).
- * Never rejects (callers do not wait for it): a failure is logged, and the next start tries again.
+ * Re-renders every posted card of a request whose cards show something else (after a decision, the buttons go), in
+ * the background: a stop waits for it, a failure is logged, and the next start tries again.
  */
-export async function refreshApprovalCards(app: App, requestId: number): Promise<void> {
-  try {
-    await refresh(app, requestId);
-  } catch (err) {
-    app.log.warn({ err, request: requestId }, "could not refresh the approval cards");
-  }
+export function refreshApprovalCards(app: App, requestId: number): void {
+  app.notifier.track(refresh(app, requestId), "approval card refresh");
 }
 
 async function refresh(app: App, requestId: number): Promise<void> {
@@ -70,5 +66,5 @@ export async function catchUpApprovalCards(app: App): Promise<void> {
   for (const r of rows) await postApprovalCards(app, r.id);
   const decided = await app.db.k.selectFrom("requests").select("id").where("cards_shown", "is not", null)
     .where("decided_at", ">", app.clock.now() - CATCH_UP_DECIDED_MS).execute();
-  for (const r of decided) void refreshApprovalCards(app, r.id);
+  for (const r of decided) refreshApprovalCards(app, r.id);
 }
