@@ -111,7 +111,7 @@ export class Core implements InboundPort {
   /** From now on `accept` refuses, so platforms see no acknowledgement and deliver again to the next process. */
   refuseNew(): void { this.inbox.close(); }
 
-  /** Recovers after a restart (stale locks, approval cards never posted or left stale, root messages never posted or left stale, unsent thread replies, unanswered inbox entries) and starts jobs and sweeps. */
+  /** Recovers after a restart (stale locks, approval cards never posted or left stale, root messages never posted or left stale, unsent thread replies and DM notices, unanswered inbox entries) and starts jobs and sweeps. */
   async start(): Promise<void> {
     if (!this.router.hasPorts) throw new Error("register at least one chat adapter before starting the core");
     await this.app.jobs.start({ ...lifecycleRunners(this.app), ...namespaceRunners(this.app) });
