@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { makeCore, type TestCore } from "./helpers/harness.ts";
 import type { Reply } from "../src/kernel/cards.ts";
+import { transact } from "../src/db/tx.ts";
 
 let t: TestCore | undefined;
 let dataDir: string | undefined;
@@ -30,6 +31,22 @@ describe("the durable inbox", () => {
     await expect(t.core.accept(command("no platform prefix", "list"))).rejects.toThrow(/not an inbox delivery id/);
     await t.crash(); // nobody runs these 40
     t = undefined;
+  });
+
+  it("keeps an entry that arrives while a command's transaction is open, even when that transaction rolls back", async () => {
+    t = await makeCore();
+    const core = t.core;
+    let accepted: Promise<boolean> | undefined;
+    // A refused create rolls its transaction back; the inbox shares the one SQLite connection with it.
+    const result = await transact(core.app.db, async (trx) => {
+      await trx.selectFrom("clusters").select("id").execute();
+      accepted = core.accept(command("console:during-tx", "list"));
+      await new Promise((r) => setTimeout(r, 20));
+      return "refused";
+    }, () => false);
+    expect(result).toBe("refused");
+    expect(await accepted).toBe(true);
+    expect(await rows(t)).toEqual([{ id: "console:during-tx", state: "received" }]);
   });
 
   it("runs an entry once and answers once, however often run is called", async () => {

@@ -65,6 +65,9 @@ export class Inbox {
   }
 
   private flush(): void {
+    // The raw handle shares kysely's one connection: a batch written while a kysely transaction is open would join it
+    // (as a savepoint) and vanish with its rollback, after the acknowledgement. Wait for it to end.
+    if (this.db.sqlite.inTransaction) { setImmediate(() => this.flush()); return; }
     const batch = this.batch;
     this.batch = [];
     const now = this.clock.now();
