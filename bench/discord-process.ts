@@ -13,11 +13,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeDiscord } from "../test/fakes/discord/fake-discord.ts";
 import type { FakeUser } from "../test/fakes/discord/payloads.ts";
-import { botCommand, medianRow, peakRssMb, spawnNode, stats, stopBot, until, type Stats } from "./process-tools.ts";
+import { botCommand, peakRssMb, runRounds, spawnNode, stats, stopBot, STUDENTS, until } from "./process-tools.ts";
 
-const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const STUDENTS = ROUNDS * SIZES.reduce((a, b) => a + b, 0) + 20;
 const CHANNEL = "1100000000000000001";
 const user = (i: number): FakeUser => ({ id: `13${String(i).padStart(16, "0")}`, username: `s${i}` });
 
@@ -57,21 +54,11 @@ async function main(): Promise<void> {
   await burst(forBare, warm, "help", () => ({}), false);
   await burst(forBot, warm, "help", () => ({}));
 
-  const rows: Record<string, unknown>[] = [];
   const create = (i: number) => ({ name: `b-${i}`, workers: 0 });
-  let next = 0;
-  for (const size of SIZES) {
-    const bare: Stats[] = [];
-    const ours: Stats[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const users = Array.from({ length: size }, (_, i) => next + i);
-      next += size;
-      bare.push(stats(await burst(forBare, users, "create", create, false)));
-      ours.push(stats(await burst(forBot, users, "create", create)));
-      await new Promise((res) => setTimeout(res, 1000)); // the last answers' provisioning steps
-    }
-    rows.push(medianRow(size, bare, ours, "≥ 1 s"));
-  }
+  const rows = await runRounds("≥ 1 s", async (users) => ({
+    bare: stats(await burst(forBare, users, "create", create, false)),
+    ours: stats(await burst(forBot, users, "create", create)),
+  }));
   const rss = peakRssMb(bot.child.pid!);
   await stopBot(bot.child);
   bare.child.kill("SIGTERM");

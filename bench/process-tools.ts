@@ -54,6 +54,35 @@ export function spawnNode(args: string[], env: Record<string, string>, isReady: 
   return { child, ready };
 }
 
+/** Burst sizes (BENCH_SIZES, default 100 and 200) and rounds per size (BENCH_ROUNDS, default 5). */
+export const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Distinct students for every burst of the run, plus 20 for the warm-up. */
+export const STUDENTS = ROUNDS * SIZES.reduce((a, b) => a + b, 0) + 20;
+
+/**
+ * Runs ROUNDS rounds of each size with fresh students each (`round` times the bare app and then the bot on them),
+ * a second's pause after each for the bot's last answers; resolves with one median row per size.
+ */
+export async function runRounds(slowLabel: string, round: (users: number[]) => Promise<{ bare: Stats; ours: Stats }>): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  let next = 0;
+  for (const size of SIZES) {
+    const bare: Stats[] = [];
+    const ours: Stats[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const users = Array.from({ length: size }, (_, i) => next + i);
+      next += size;
+      const got = await round(users);
+      bare.push(got.bare);
+      ours.push(got.ours);
+      await new Promise((res) => setTimeout(res, 1000)); // the last answers' provisioning steps
+    }
+    rows.push(medianRow(size, bare, ours, slowLabel));
+  }
+  return rows;
+}
+
 /** One table row: the medians over the rounds of each app's p50 and p99 side by side, the ratio, the slow ones and the worst. */
 export function medianRow(size: number, bare: Stats[], ours: Stats[], slowLabel: string): Record<string, unknown> {
   const m = (xs: Stats[], k: "p50" | "p99") => median(xs.map((x) => x[k]));

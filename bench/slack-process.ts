@@ -15,12 +15,9 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FakeSlack } from "../test/fakes/slack/fake-slack.ts";
 import { slashCommandBody } from "../test/fakes/slack/signing.ts";
-import { botCommand, busiestMinute, medianRow, memoryReport, peakRssMb, round, spawnNode, stats, stopBot, until, type Stats } from "./process-tools.ts";
+import { botCommand, busiestMinute, memoryReport, peakRssMb, round, runRounds, SIZES, spawnNode, stats, stopBot, STUDENTS, until } from "./process-tools.ts";
 
 const SECRET = "bench-signing-secret-0123456789abcdef";
-const SIZES = (process.env.BENCH_SIZES ?? "100,200").split(",").map(Number);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const STUDENTS = ROUNDS * SIZES.reduce((a, b) => a + b, 0) + 20;
 
 const user = (i: number) => `U0B${String(i).padStart(4, "0")}`;
 const portOf = (line: string) => (JSON.parse(line) as { port: number }).port;
@@ -69,33 +66,24 @@ async function main(): Promise<void> {
   await burst(bareUrl, fake, warm, () => "help", false);
   await burst(botUrl, fake, warm, () => "help");
 
-  const rows: Record<string, unknown>[] = [];
   const create = (u: string) => `create b-${u.toLowerCase()} workers=0`;
-  let next = 0;
   let dmSeconds: number | undefined;
   let firstRss = NaN;
   let memory: Record<string, number> = {};
-  for (const size of SIZES) {
-    const bare: Stats[] = [];
-    const ours: Stats[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const users = Array.from({ length: size }, (_, i) => next + i);
-      next += size;
-      bare.push(stats(await burst(bareUrl, fake, users, create, false)));
-      const start = performance.now();
-      ours.push(stats(await burst(botUrl, fake, users, create)));
-      if (dmSeconds === undefined) {
-        // The very first burst is followed to its last kubeconfig DM, the bot's peak memory read then.
-        const wanted = new Set(users.map((i) => `D${user(i)}`));
-        const all = await until(() => fake.files.filter((f) => wanted.has(f.channel)).length >= size, 600_000);
-        dmSeconds = all ? round((performance.now() - start) / 1000) : NaN;
-        firstRss = peakRssMb(bot.child.pid!);
-        memory = await memoryReport(`http://127.0.0.1:${botPort}/metrics`);
-      }
-      await new Promise((res) => setTimeout(res, 1000)); // the last answers' provisioning steps
+  const rows = await runRounds("acks ≥ 1 s", async (users) => {
+    const bare = stats(await burst(bareUrl, fake, users, create, false));
+    const start = performance.now();
+    const ours = stats(await burst(botUrl, fake, users, create));
+    if (dmSeconds === undefined) {
+      // The very first burst is followed to its last kubeconfig DM, the bot's peak memory read then.
+      const wanted = new Set(users.map((i) => `D${user(i)}`));
+      const all = await until(() => fake.files.filter((f) => wanted.has(f.channel)).length >= users.length, 600_000);
+      dmSeconds = all ? round((performance.now() - start) / 1000) : NaN;
+      firstRss = peakRssMb(bot.child.pid!);
+      memory = await memoryReport(`http://127.0.0.1:${botPort}/metrics`);
     }
-    rows.push(medianRow(size, bare, ours, "acks ≥ 1 s"));
-  }
+    return { bare, ours };
+  });
   const rss = peakRssMb(bot.child.pid!);
   const minute = busiestMinute(fake.calls);
   await stopBot(bot.child);

@@ -108,8 +108,8 @@ export async function activeJobs(db: Kysely<Database>): Promise<Job[]> {
 }
 
 /** What choosing the next job needs to know of one (fair order, lanes, class sessions). */
-export type JobSlot = Pick<Job, "id" | "kind" | "state" | "cluster_id" | "created_at" | "owner" | "tenant" | "session_id" | "run_at">;
 const SLOT_COLUMNS = ["id", "kind", "state", "cluster_id", "created_at", "owner", "tenant", "session_id", "run_at"] as const;
+export type JobSlot = Pick<Job, typeof SLOT_COLUMNS[number]>;
 
 /**
  * The jobs a pump chooses from, as slots only (a queue of a thousand deliveries waiting for Slack's limits must not
